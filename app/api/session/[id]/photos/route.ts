@@ -1,0 +1,39 @@
+import { identify } from '@/lib/auth';
+import { authorize, json, readQuery, route } from '@/lib/http';
+import { baseUrlFor } from '@/lib/links';
+import { addUploadedPhoto, assertCanUpload, getPhotos, serializePhoto } from '@/lib/photos';
+import { loadLiveSession, serializeSession } from '@/lib/sessions';
+import { readPhotoBody } from '@/lib/upload';
+import { photosQuerySchema } from '@/lib/validation';
+
+type P = { id: string };
+
+export const GET = route<P>((request, { id }) => {
+  const { type } = readQuery(request, photosQuerySchema);
+  const session = loadLiveSession(id);
+  return json({ photos: getPhotos(session.id, type).map(serializePhoto) });
+});
+
+export const POST = route<P>(async (request, { id }) => {
+  const caller = identify(request);
+  if (caller.badCredentials) authorize(request, 'booth');
+  let sessionId: string;
+  try {
+    // Refuse a full, closed or expired session before reading a byte of the upload.
+    const current = loadLiveSession(id);
+    assertCanUpload(current, caller.role);
+    sessionId = current.id;
+  } catch (err) {
+    await request.body?.cancel().catch(() => {});
+    throw err;
+  }
+  const body = await readPhotoBody(request);
+  try {
+    const { photo, session } = await addUploadedPhoto(sessionId, body.input, caller.role, {
+      telegramFileId: body.telegramFileId,
+    });
+    return json({ photo: serializePhoto(photo), session: serializeSession(session, baseUrlFor(request)) }, 201);
+  } finally {
+    await body.cleanup();
+  }
+});

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { authorize, json, readJson, route } from '@/lib/http';
+import { baseUrlFor } from '@/lib/links';
+import { deleteSession, loadLiveSession, serializeSession, updateSession } from '@/lib/sessions';
+import { parseUpdateSession } from '@/lib/validation';
+
+type P = { id: string };
+
+export const GET = route<P>((request, { id }) => {
+  const session = loadLiveSession(id);
+  return json({ session: serializeSession(session, baseUrlFor(request)) });
+});
+
+export const PUT = route<P>(async (request, { id }) => {
+  authorize(request, 'booth');
+  const body = parseUpdateSession(await readJson(request, z.unknown()));
+  const session = updateSession(id, {
+    status: body.status,
+    data: body.data,
+    telegramUserId: body.telegram_user_id,
+    telegramUsername: body.telegram_username,
+    extendMinutes: body.extend_minutes,
+  });
+  return json({ session: serializeSession(session, baseUrlFor(request)) });
+});
+
+export const DELETE = route<P>(async (request, { id }) => {
+  authorize(request, 'booth');
+  await deleteSession(id);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,18 @@
+import { authorize, json, readJson, route } from '@/lib/http';
+import { baseUrlFor } from '@/lib/links';
+import { createSession, serializeSession } from '@/lib/sessions';
+import { parseCreateSession } from '@/lib/validation';
+import { z } from 'zod';
+
+export const POST = route(async (request) => {
+  authorize(request, 'booth');
+  const body = parseCreateSession(await readJson(request, z.unknown()));
+  const session = createSession({
+    type: body.type,
+    telegramUserId: body.telegram_user_id,
+    telegramUsername: body.telegram_username,
+    data: body.data,
+    ttlMinutes: body.ttl_minutes,
+  });
+  return json({ session: serializeSession(session, baseUrlFor(request)) }, 201);
+});

@@ -1,0 +1,7 @@
+import { cleanupExpired } from '@/lib/cleanup';
+import { authorize, json, route } from '@/lib/http';
+
+export const POST = route(async (request) => {
+  authorize(request, 'admin');
+  return json(await cleanupExpired());
+});

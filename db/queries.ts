@@ -1,0 +1,175 @@
+import { and, asc, count, desc, eq, gt, lte, sql, sum } from 'drizzle-orm';
+import { type Db, getDb } from './index';
+import {
+  type NewPhotoRow,
+  type NewSessionRow,
+  type PhotoRow,
+  type PhotoType,
+  type SessionRow,
+  type SessionStatus,
+  type SessionType,
+  sessionPhotos,
+  sessions,
+} from './schema';
+
+/** Every SQL statement of the product, named. Callers never build SQL themselves. */
+
+export interface SessionWithCounts extends SessionRow {
+  photoCount: number;
+  hasResult: boolean;
+}
+
+const photoCountSql = sql<number>`(select count(*) from ${sessionPhotos} where ${sessionPhotos.sessionId} = ${sessions.id} and ${sessionPhotos.photoType} = 'uploaded')`;
+const hasResultSql = sql<number>`exists(select 1 from ${sessionPhotos} where ${sessionPhotos.sessionId} = ${sessions.id} and ${sessionPhotos.photoType} = 'result')`;
+
+function withCounts(row: SessionRow & { photoCount: number; hasResult: number | boolean }): SessionWithCounts {
+  return { ...row, photoCount: Number(row.photoCount), hasResult: Boolean(row.hasResult) };
+}
+
+export function insertSession(row: NewSessionRow, db: Db = getDb()): void {
+  db.insert(sessions).values(row).run();
+}
+
+export function findSession(id: string, db: Db = getDb()): SessionWithCounts | undefined {
+  const row = db
+    .select({ ...sessionColumns(), photoCount: photoCountSql, hasResult: hasResultSql })
+    .from(sessions)
+    .where(eq(sessions.id, id))
+    .get();
+  return row ? withCounts(row) : undefined;
+}
+
+function sessionColumns() {
+  return {
+    id: sessions.id,
+    type: sessions.type,
+    status: sessions.status,
+    createdAt: sessions.createdAt,
+    updatedAt: sessions.updatedAt,
+    expiresAt: sessions.expiresAt,
+    telegramUserId: sessions.telegramUserId,
+    telegramUsername: sessions.telegramUsername,
+    data: sessions.data,
+  };
+}
+
+export function listActiveSessions(
+  now: Date,
+  filter: { type?: SessionType; status?: SessionStatus },
+  db: Db = getDb(),
+): SessionWithCounts[] {
+  const conds = [gt(sessions.expiresAt, now)];
+  if (filter.type) conds.push(eq(sessions.type, filter.type));
+  if (filter.status) conds.push(eq(sessions.status, filter.status));
+  return db
+    .select({ ...sessionColumns(), photoCount: photoCountSql, hasResult: hasResultSql })
+    .from(sessions)
+    .where(and(...conds))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .all()
+    .map(withCounts);
+}
+
+export function updateSession(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
+  db.update(sessions).set(patch).where(eq(sessions.id, id)).run();
+}
+
+export function deleteSessionRow(id: string, db: Db = getDb()): boolean {
+  return db.delete(sessions).where(eq(sessions.id, id)).run().changes > 0;
+}
+
+export function expiredSessionIds(now: Date, db: Db = getDb()): string[] {
+  return db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(lte(sessions.expiresAt, now))
+    .all()
+    .map((r) => r.id);
+}
+
+export function countPhotos(sessionId: string, photoType: PhotoType, db: Db = getDb()): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(sessionPhotos)
+      .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, photoType)))
+      .get()?.n ?? 0
+  );
+}
+
+export function nextOrderIndex(sessionId: string, photoType: PhotoType, db: Db = getDb()): number {
+  const row = db
+    .select({ max: sql<number | null>`max(${sessionPhotos.orderIndex})` })
+    .from(sessionPhotos)
+    .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, photoType)))
+    .get();
+  return row?.max == null ? 0 : row.max + 1;
+}
+
+export function insertPhoto(row: NewPhotoRow, db: Db = getDb()): void {
+  db.insert(sessionPhotos).values(row).run();
+}
+
+export function listPhotos(sessionId: string, photoType: PhotoType | undefined, db: Db = getDb()): PhotoRow[] {
+  const conds = [eq(sessionPhotos.sessionId, sessionId)];
+  if (photoType) conds.push(eq(sessionPhotos.photoType, photoType));
+  return db
+    .select()
+    .from(sessionPhotos)
+    .where(and(...conds))
+    .orderBy(asc(sessionPhotos.photoType), asc(sessionPhotos.orderIndex))
+    .all();
+}
+
+export function findPhoto(sessionId: string, photoId: string, db: Db = getDb()): PhotoRow | undefined {
+  return db
+    .select()
+    .from(sessionPhotos)
+    .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.id, photoId)))
+    .get();
+}
+
+export function findResult(sessionId: string, db: Db = getDb()): PhotoRow | undefined {
+  return db
+    .select()
+    .from(sessionPhotos)
+    .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, 'result')))
+    .orderBy(desc(sessionPhotos.createdAt))
+    .get();
+}
+
+export function deleteResults(sessionId: string, db: Db = getDb()): PhotoRow[] {
+  return db
+    .delete(sessionPhotos)
+    .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, 'result')))
+    .returning()
+    .all();
+}
+
+export function allStorageKeys(db: Db = getDb()): Set<string> {
+  return new Set(
+    db
+      .select({ k: sessionPhotos.storageKey })
+      .from(sessionPhotos)
+      .all()
+      .map((r) => r.k),
+  );
+}
+
+export function storageTotals(now: Date, db: Db = getDb()) {
+  const photos = db
+    .select({ n: count(), bytes: sum(sql`${sessionPhotos.bytes} + ${sessionPhotos.thumbBytes}`) })
+    .from(sessionPhotos)
+    .get();
+  const active = db.select({ n: count() }).from(sessions).where(gt(sessions.expiresAt, now)).get();
+  return {
+    activeSessions: active?.n ?? 0,
+    photosStored: photos?.n ?? 0,
+    bytesStored: Number(photos?.bytes ?? 0),
+  };
+}
+
+/** Runs fn in one synchronous transaction (better-sqlite3: never await inside). */
+export function transaction<T>(fn: (db: Db) => T, db: Db = getDb()): T {
+  return db.transaction((tx) => fn(tx as unknown as Db), { behavior: 'immediate' });
+}

@@ -1,0 +1,94 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { allStorageKeys, deleteSessionRow, expiredSessionIds, findSession, listPhotos, transaction } from '@/db/queries';
+import { getDb } from '@/db';
+import { getConfig } from './config';
+import { publish } from './events';
+import { listPhotoFiles, removeSessionDir, sweepTmp } from './storage';
+
+/**
+ * The sweep: expired sessions with their rows and files, files no row points to, and leftover
+ * temporary files. Runs at start-up (before any request, so a crash leaves nothing behind),
+ * every CLEANUP_INTERVAL_MINUTES, and on demand from the admin API.
+ */
+
+export interface CleanupResult {
+  deleted_sessions: number;
+  deleted_photos: number;
+  freed_bytes: number;
+}
+
+/** Files younger than this may belong to an upload between its rename and its commit. */
+const ORPHAN_GRACE_MS = 5 * 60_000;
+
+export async function cleanupExpired(now = new Date()): Promise<CleanupResult> {
+  const result: CleanupResult = { deleted_sessions: 0, deleted_photos: 0, freed_bytes: 0 };
+  for (const id of expiredSessionIds(now)) {
+    const deleted = transaction(() => {
+      const session = findSession(id);
+      if (!session) return null;
+      const photos = listPhotos(id, undefined).length;
+      deleteSessionRow(id);
+      return photos;
+    });
+    if (deleted === null) continue;
+    result.deleted_sessions++;
+    result.deleted_photos += deleted;
+    result.freed_bytes += await removeSessionDir(id);
+    publish({ kind: 'gone', sessionId: id });
+  }
+  return result;
+}
+
+/** Removes photo files that no row references (and empty session folders). */
+export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ files: number; bytes: number }> {
+  const files = await listPhotoFiles();
+  const keys = allStorageKeys();
+  const now = Date.now();
+  let removed = 0;
+  let bytes = 0;
+  const touchedDirs = new Set<string>();
+  for (const f of files) {
+    if (f.storageKey && keys.has(f.storageKey)) continue;
+    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
+    await fsp.rm(f.file, { force: true });
+    removed++;
+    bytes += f.size;
+    touchedDirs.add(path.dirname(f.file));
+  }
+  // Folders of sessions that no longer exist and are now empty.
+  const { photosDir } = getConfig();
+  const dirs = await fsp.readdir(photosDir).catch(() => [] as string[]);
+  for (const d of dirs) {
+    const dir = path.join(photosDir, d);
+    if (findSession(d)) continue;
+    const left = await fsp.readdir(dir).catch(() => null);
+    if (left && left.length === 0) await removeSessionDir(d);
+  }
+  return { files: removed, bytes };
+}
+
+export async function runSweep(opts: { startup?: boolean } = {}): Promise<CleanupResult & { orphans: number; tmp: number }> {
+  getDb();
+  const expired = await cleanupExpired();
+  const orphans = await sweepOrphans({ all: opts.startup });
+  const tmp = await sweepTmp({ all: false });
+  return { ...expired, orphans: orphans.files, tmp };
+}
+
+const g = globalThis as unknown as { __pbSweeper?: ReturnType<typeof setInterval> };
+
+/** Starts the periodic sweep once per process (guarded: register() may run more than once). */
+export function startSweeper(): void {
+  if (g.__pbSweeper) return;
+  const { cleanupIntervalMs } = getConfig();
+  g.__pbSweeper = setInterval(() => {
+    runSweep().catch((err) => console.error('[cleanup] sweep failed:', err));
+  }, cleanupIntervalMs);
+  g.__pbSweeper.unref();
+}
+
+export function stopSweeper(): void {
+  if (g.__pbSweeper) clearInterval(g.__pbSweeper);
+  g.__pbSweeper = undefined;
+}

@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place the environment is read. Parsed once (lazily, so tests can point DATA_DIR at a
+ * throwaway directory before first use) and validated with zod: a bad value stops the server at
+ * start with a message naming the variable.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const positiveNumber = (fallback: number) =>
+  z.coerce.number().positive().finite().default(fallback);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOSTNAME: optionalString,
+    DATA_DIR: z.string().trim().min(1).default('./data'),
+    PUBLIC_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://booth.example.com' })
+        .transform((v) => v.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    BOOTH_TOKEN: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
+    ADMIN_TOKEN: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
+    SESSION_TTL_MINUTES: positiveNumber(30),
+    MAX_UPLOADED_PHOTOS: positiveInt(5),
+    READY_AT_PHOTOS: positiveInt(3),
+    MAX_UPLOAD_MB: positiveNumber(25),
+    MAX_INPUT_MEGAPIXELS: positiveNumber(40),
+    CLEANUP_INTERVAL_MINUTES: positiveNumber(5),
+    EVENT_NAME: optionalString,
+    WIFI_SSID: optionalString,
+    WIFI_PASSWORD: optionalString,
+    BOOTH_IDLE_SECONDS: positiveInt(90),
+  })
+  .refine((e) => e.READY_AT_PHOTOS <= e.MAX_UPLOADED_PHOTOS, {
+    message: 'READY_AT_PHOTOS must not exceed MAX_UPLOADED_PHOTOS',
+    path: ['READY_AT_PHOTOS'],
+  })
+  .refine((e) => !e.BOOTH_TOKEN || !e.ADMIN_TOKEN || e.BOOTH_TOKEN !== e.ADMIN_TOKEN, {
+    message: 'BOOTH_TOKEN and ADMIN_TOKEN must differ',
+    path: ['ADMIN_TOKEN'],
+  });
+
+export interface Config {
+  port: number;
+  hostname: string | undefined;
+  dataDir: string;
+  dbFile: string;
+  photosDir: string;
+  tmpDir: string;
+  publicUrl: string | undefined;
+  boothToken: string | undefined;
+  adminToken: string | undefined;
+  sessionTtlMinutes: number;
+  maxUploadedPhotos: number;
+  readyAtPhotos: number;
+  maxUploadBytes: number;
+  maxInputPixels: number;
+  cleanupIntervalMs: number;
+  eventName: string | undefined;
+  wifiSsid: string | undefined;
+  wifiPassword: string | undefined;
+  boothIdleSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || 'env'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+    dataDir,
+    dbFile: path.join(dataDir, 'photobooth.db'),
+    photosDir: path.join(dataDir, 'photos'),
+    tmpDir: path.join(dataDir, 'tmp'),
+    publicUrl: e.PUBLIC_URL,
+    boothToken: e.BOOTH_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
+    sessionTtlMinutes: e.SESSION_TTL_MINUTES,
+    maxUploadedPhotos: e.MAX_UPLOADED_PHOTOS,
+    readyAtPhotos: e.READY_AT_PHOTOS,
+    maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
+    maxInputPixels: Math.round(e.MAX_INPUT_MEGAPIXELS * 1_000_000),
+    cleanupIntervalMs: e.CLEANUP_INTERVAL_MINUTES * 60_000,
+    eventName: e.EVENT_NAME,
+    wifiSsid: e.WIFI_SSID,
+    wifiPassword: e.WIFI_PASSWORD,
+    boothIdleSeconds: e.BOOTH_IDLE_SECONDS,
+  };
+}
+
+const g = globalThis as unknown as { __pbConfig?: Config };
+
+export function getConfig(): Config {
+  g.__pbConfig ??= parseConfig(process.env);
+  return g.__pbConfig;
+}
+
+/** Tests only: forget the cached configuration so the next getConfig() reads the env again. */
+export function resetConfigForTests(): void {
+  g.__pbConfig = undefined;
+}

@@ -1,0 +1,58 @@
+import os from 'node:os';
+import { getConfig } from './config';
+
+/**
+ * The base of the guest link that the QR code encodes.
+ * 1. PUBLIC_URL when set (hosted, or a booth behind a fixed name).
+ * 2. Otherwise the host the request came in on (the booth's own address bar), except that a
+ *    loopback host (localhost, 127.x, ::1) is swapped for this machine's first LAN IPv4 address,
+ *    keeping the port, so a phone on the same network can open it.
+ * 3. With no LAN address at all the loopback link stays, and the booth shows a warning.
+ */
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1|0\.0\.0\.0)$/i;
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
+export function firstLanIPv4(): string | undefined {
+  const preferred: string[] = [];
+  const others: string[] = [];
+  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.family !== 'IPv4' || a.internal) continue;
+      // Container and VPN bridges are rarely what a phone can reach; prefer real interfaces.
+      (/^(docker|br-|veth|virbr|tun|tap|zt|tailscale)/.test(name) ? others : preferred).push(a.address);
+    }
+  }
+  return preferred[0] ?? others[0];
+}
+
+function firstHeaderValue(value: string | null): string | undefined {
+  return value?.split(',')[0]?.trim() || undefined;
+}
+
+export function baseUrlFromHeaders(headers: Headers, fallbackUrl?: string): string {
+  const { publicUrl, port } = getConfig();
+  if (publicUrl) return publicUrl;
+  const host = firstHeaderValue(headers.get('x-forwarded-host')) ?? firstHeaderValue(headers.get('host'));
+  const fallback = fallbackUrl ? new URL(fallbackUrl) : undefined;
+  const proto =
+    firstHeaderValue(headers.get('x-forwarded-proto')) ?? fallback?.protocol.replace(':', '') ?? 'http';
+  let url: URL;
+  try {
+    url = new URL(`${proto}://${host ?? fallback?.host ?? `localhost:${port}`}`);
+  } catch {
+    url = new URL(`http://localhost:${port}`);
+  }
+  if (isLoopbackHost(url.hostname)) {
+    const lan = firstLanIPv4();
+    if (lan) url.hostname = lan;
+  }
+  return url.origin;
+}
+
+export function baseUrlFor(request: Request): string {
+  return baseUrlFromHeaders(request.headers, request.url);
+}

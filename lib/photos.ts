@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import {
+  countPhotos,
+  deleteResults,
+  findPhoto,
+  findResult,
+  findSession,
+  insertPhoto,
+  listPhotos,
+  nextOrderIndex,
+  type SessionWithCounts,
+  transaction,
+  updateSession,
+} from '@/db/queries';
+import type { PhotoRow, PhotoType } from '@/db/schema';
+import { getConfig } from './config';
+import { ApiError } from './errors';
+import { publish } from './events';
+import { composeImage, type Layout, type NormalizedImage, normalizeImage } from './images';
+import type { Role } from './roles';
+import {
+  expiredError,
+  isExpired,
+  isUuid,
+  loadLiveSession,
+  loadSession,
+  statusAfterResult,
+  statusAfterUpload,
+} from './sessions';
+import { filePath, removePhotoFiles, storePhotoFiles } from './storage';
+
+/**
+ * Photos: who may add one, the photo limit, order, storage, and the result.
+ * The limit and order_index are decided inside one synchronous transaction after the bytes are
+ * durably on disk, so concurrent uploads can neither exceed the limit nor share an index, and an
+ * upload that fails at any step takes no slot and leaves no file.
+ */
+
+export interface PhotoJson {
+  id: string;
+  session_id: string;
+  photo_type: PhotoType;
+  order_index: number;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  telegram_file_id: string | null;
+  created_at: string;
+  url: string;
+  thumb_url: string;
+}
+
+export function serializePhoto(p: PhotoRow): PhotoJson {
+  const url = `/api/session/${p.sessionId}/photos/${p.id}`;
+  return {
+    id: p.id,
+    session_id: p.sessionId,
+    photo_type: p.photoType,
+    order_index: p.orderIndex,
+    content_type: p.contentType,
+    width: p.width,
+    height: p.height,
+    bytes: p.bytes,
+    telegram_file_id: p.telegramFileId ?? null,
+    created_at: p.createdAt.toISOString(),
+    url,
+    thumb_url: `${url}?variant=thumb`,
+  };
+}
+
+/**
+ * Checks that a role may upload to this session now. Called before the body is read (so a
+ * full session is refused at once) and again inside the committing transaction.
+ */
+export function assertCanUpload(session: SessionWithCounts, role: Role): void {
+  if (isExpired(session)) throw expiredError(session);
+  if (role === 'guest' && session.type !== 'upload') {
+    throw new ApiError('forbidden', 'Photos can only be added to this session by the booth.');
+  }
+  if (session.status === 'completed') {
+    throw new ApiError('session_closed', 'This session is finished; no more photos can be added.');
+  }
+  const { maxUploadedPhotos } = getConfig();
+  if (session.photoCount >= maxUploadedPhotos) {
+    throw new ApiError('photo_limit_reached', `This session already has ${maxUploadedPhotos} photos, the most it can take.`);
+  }
+}
+
+async function storeAndCommit(
+  sessionId: string,
+  image: NormalizedImage,
+  photoType: PhotoType,
+  commit: (session: SessionWithCounts, row: PhotoRow) => void,
+  telegramFileId?: string | null,
+): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  const id = randomUUID();
+  const storageKey = `${sessionId}/${id}`;
+  const undo = await storePhotoFiles(storageKey, image.full, image.thumb);
+  try {
+    const photo = transaction(() => {
+      const session = findSession(sessionId);
+      if (!session) throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
+      const row: PhotoRow = {
+        id,
+        sessionId,
+        photoType,
+        orderIndex: 0,
+        contentType: image.contentType,
+        width: image.width,
+        height: image.height,
+        bytes: image.full.length,
+        thumbBytes: image.thumb.length,
+        sha256: image.sha256,
+        storageKey,
+        telegramFileId: telegramFileId ?? null,
+        createdAt: new Date(),
+      };
+      commit(session, row);
+      return row;
+    });
+    publish({ kind: 'changed', sessionId });
+    return { photo, session: findSession(sessionId) as SessionWithCounts };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}
+
+export async function addUploadedPhoto(
+  sessionId: string,
+  input: Buffer | string,
+  role: Role,
+  opts: { telegramFileId?: string | null } = {},
+): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  const image = await normalizeImage(input);
+  return storeAndCommit(
+    sessionId,
+    image,
+    'uploaded',
+    (session, row) => {
+      assertCanUpload(session, role);
+      row.orderIndex = nextOrderIndex(sessionId, 'uploaded');
+      insertPhoto(row);
+      const status = statusAfterUpload(session, countPhotos(sessionId, 'uploaded'));
+      updateSession(sessionId, { status, updatedAt: row.createdAt });
+    },
+    opts.telegramFileId,
+  );
+}
+
+function assertCanSaveResult(session: SessionWithCounts): void {
+  if (isExpired(session)) throw expiredError(session);
+}
+
+async function saveResultImage(sessionId: string, image: NormalizedImage, telegramFileId?: string | null) {
+  const replaced: PhotoRow[] = [];
+  const out = await storeAndCommit(
+    sessionId,
+    image,
+    'result',
+    (session, row) => {
+      assertCanSaveResult(session);
+      replaced.push(...deleteResults(sessionId));
+      row.orderIndex = 0;
+      insertPhoto(row);
+      updateSession(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+    },
+    telegramFileId,
+  );
+  await Promise.all(replaced.map((p) => removePhotoFiles(p.storageKey)));
+  return out;
+}
+
+export async function saveResult(sessionId: string, input: Buffer | string, opts: { telegramFileId?: string | null } = {}) {
+  const image = await normalizeImage(input);
+  return saveResultImage(sessionId, image, opts.telegramFileId);
+}
+
+export async function composeResult(sessionId: string, layout: Layout, caption?: string) {
+  const session = loadLiveSession(sessionId);
+  const photos = listPhotos(session.id, 'uploaded');
+  if (photos.length === 0) throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  const image = await composeImage(
+    photos.map((p) => filePath(p.storageKey, 'full')),
+    layout,
+    caption,
+  );
+  return saveResultImage(session.id, image);
+}
+
+export function getPhotos(sessionId: string, photoType?: PhotoType): PhotoRow[] {
+  return listPhotos(sessionId, photoType);
+}
+
+/** A photo of a session that the caller may read (the session must not be expired). */
+export function loadPhoto(sessionId: string, photoId: string): PhotoRow {
+  const session = loadLiveSession(sessionId);
+  const photo = isUuid(photoId) ? findPhoto(session.id, photoId.toLowerCase()) : undefined;
+  if (!photo) throw new ApiError('photo_not_found', 'No such photo in this session.');
+  return photo;
+}
+
+export function loadResult(sessionId: string): { session: SessionWithCounts; photo: PhotoRow } {
+  const session = loadLiveSession(sessionId);
+  const photo = findResult(session.id);
+  if (!photo) throw new ApiError('result_not_ready', 'The picture is not ready yet.');
+  return { session, photo };
+}
+
+/** A guest fetched the finished picture of a download session: that session's flow is done. */
+export function markResultFetched(sessionId: string): void {
+  const changed = transaction(() => {
+    const session = loadSession(sessionId);
+    if (session.type !== 'download' || session.status !== 'ready' || isExpired(session)) return false;
+    updateSession(session.id, { status: 'completed', updatedAt: new Date() });
+    return true;
+  });
+  if (changed) publish({ kind: 'changed', sessionId });
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import type { PhotoRow } from '@/db/schema';
+import { ApiError } from './errors';
+import { filePath, type Variant } from './storage';
+
+/**
+ * Sends a stored image: streamed from disk, strong ETag (the content hash), 304 on a match.
+ * Photos never change under their id (immutable, cached for a year, private: the link is a
+ * capability); the result of a session can be replaced, so it is revalidated every time.
+ */
+export function photoFilename(photo: PhotoRow, variant: Variant): string {
+  const d = photo.createdAt.toISOString().replace(/[-:]/g, '').slice(0, 13).replace('T', '-');
+  const kind = photo.photoType === 'result' ? 'picture' : 'photo';
+  return `photobooth-${kind}-${d}-${photo.id.slice(0, 8)}${variant === 'thumb' ? '-thumb' : ''}.jpg`;
+}
+
+export function etagOf(photo: PhotoRow, variant: Variant): string {
+  return `"${photo.sha256.slice(0, 32)}${variant === 'thumb' ? '-t' : ''}"`;
+}
+
+export function ifNoneMatch(request: Request, etag: string): boolean {
+  const header = request.headers.get('if-none-match');
+  if (!header) return false;
+  return header === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+export function imageResponse(
+  request: Request,
+  photo: PhotoRow,
+  opts: { variant: Variant; download?: boolean; immutable: boolean },
+): Response {
+  const etag = etagOf(photo, opts.variant);
+  const headers: Record<string, string> = {
+    ETag: etag,
+    'Cache-Control': opts.immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if (ifNoneMatch(request, etag)) return new Response(null, { status: 304, headers });
+  const file = filePath(photo.storageKey, opts.variant);
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    throw new ApiError('photo_not_found', 'The image file is missing.');
+  }
+  const name = photoFilename(photo, opts.variant);
+  const body = request.method === 'HEAD' ? null : (Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>);
+  return new Response(body, {
+    status: 200,
+    headers: {
+      ...headers,
+      'Content-Type': photo.contentType,
+      'Content-Length': String(size),
+      'Content-Disposition': `${opts.download ? 'attachment' : 'inline'}; filename="${name}"`,
+    },
+  });
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import {
+  deleteSessionRow,
+  findSession,
+  insertSession,
+  listActiveSessions,
+  type SessionWithCounts,
+  transaction,
+  updateSession as updateSessionRow,
+} from '@/db/queries';
+import type { SessionStatus, SessionType } from '@/db/schema';
+import { getConfig } from './config';
+import { ApiError } from './errors';
+import { publish } from './events';
+import { removeSessionDir } from './storage';
+
+/**
+ * The session rules, in one place: lifetime, expiry, the status moves, the wire shape.
+ * Route handlers, pages and the other entry points call these; none re-implements them.
+ */
+
+export const MAX_DATA_BYTES = 16 * 1024;
+export const MAX_TTL_MINUTES = 7 * 24 * 60;
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+export function isUuid(id: string): boolean {
+  return UUID_RE.test(id);
+}
+
+export function isExpired(session: Pick<SessionWithCounts, 'expiresAt' | 'status'>, now = new Date()): boolean {
+  return session.status === 'expired' || session.expiresAt.getTime() <= now.getTime();
+}
+
+export function effectiveStatus(session: SessionWithCounts, now = new Date()): SessionStatus {
+  return isExpired(session, now) ? 'expired' : session.status;
+}
+
+export interface SessionJson {
+  id: string;
+  type: SessionType;
+  status: SessionStatus;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+  telegram_user_id: number | null;
+  telegram_username: string | null;
+  data: Record<string, unknown>;
+  photo_count: number;
+  max_photos: number;
+  ready_at: number;
+  has_result: boolean;
+  url: string;
+}
+
+export function guestPath(id: string): string {
+  return `/s/${id}`;
+}
+
+export function serializeSession(session: SessionWithCounts, baseUrl: string, now = new Date()): SessionJson {
+  const { maxUploadedPhotos, readyAtPhotos } = getConfig();
+  return {
+    id: session.id,
+    type: session.type,
+    status: effectiveStatus(session, now),
+    created_at: session.createdAt.toISOString(),
+    updated_at: session.updatedAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+    telegram_user_id: session.telegramUserId ?? null,
+    telegram_username: session.telegramUsername ?? null,
+    data: session.data ?? {},
+    photo_count: session.photoCount,
+    max_photos: maxUploadedPhotos,
+    ready_at: readyAtPhotos,
+    has_result: session.hasResult,
+    url: `${baseUrl}${guestPath(session.id)}`,
+  };
+}
+
+export function checkDataSize(data: Record<string, unknown>): void {
+  if (Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) {
+    throw new ApiError('data_too_large', `"data" must be at most ${MAX_DATA_BYTES} bytes of JSON.`);
+  }
+}
+
+export interface CreateSessionInput {
+  type: SessionType;
+  telegramUserId?: number | null;
+  telegramUsername?: string | null;
+  data?: Record<string, unknown>;
+  ttlMinutes?: number;
+}
+
+export function createSession(input: CreateSessionInput): SessionWithCounts {
+  const data = input.data ?? {};
+  checkDataSize(data);
+  const now = new Date();
+  const ttl = input.ttlMinutes ?? getConfig().sessionTtlMinutes;
+  const id = randomUUID();
+  insertSession({
+    id,
+    type: input.type,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: new Date(now.getTime() + ttl * 60_000),
+    telegramUserId: input.telegramUserId ?? null,
+    telegramUsername: input.telegramUsername ?? null,
+    data,
+  });
+  return findSession(id) as SessionWithCounts;
+}
+
+/** Any session, expired or not; 404 when unknown or when the id is not a UUID. */
+export function loadSession(id: string): SessionWithCounts {
+  const session = isUuid(id) ? findSession(id.toLowerCase()) : undefined;
+  if (!session) throw new ApiError('session_not_found', 'No such session. The link may be mistyped or deleted.');
+  return session;
+}
+
+export function expiredError(session: SessionWithCounts): ApiError {
+  const err = new ApiError('session_expired', 'This session has expired.');
+  err.session = session;
+  return err;
+}
+
+/** A session that is not expired, or 410 carrying the expired session. */
+export function loadLiveSession(id: string): SessionWithCounts {
+  const session = loadSession(id);
+  if (isExpired(session)) throw expiredError(session);
+  return session;
+}
+
+export interface UpdateSessionInput {
+  status?: SessionStatus;
+  data?: Record<string, unknown>;
+  telegramUserId?: number | null;
+  telegramUsername?: string | null;
+  extendMinutes?: number;
+}
+
+export function updateSession(id: string, input: UpdateSessionInput): SessionWithCounts {
+  if (input.data) checkDataSize(input.data);
+  const updated = transaction(() => {
+    const session = loadLiveSession(id);
+    const now = new Date();
+    let expiresAt = session.expiresAt;
+    if (input.extendMinutes) {
+      const ms = expiresAt.getTime() + input.extendMinutes * 60_000;
+      expiresAt = new Date(Math.min(ms, now.getTime() + MAX_TTL_MINUTES * 60_000));
+    }
+    // Force-expiring (status "expired") ends the session now; the sweep removes it later.
+    if (input.status === 'expired') expiresAt = now;
+    updateSessionRow(session.id, {
+      updatedAt: now,
+      expiresAt,
+      ...(input.status && { status: input.status }),
+      ...(input.data && { data: input.data }),
+      ...(input.telegramUserId !== undefined && { telegramUserId: input.telegramUserId }),
+      ...(input.telegramUsername !== undefined && { telegramUsername: input.telegramUsername }),
+    });
+    return findSession(session.id) as SessionWithCounts;
+  });
+  publish({ kind: isExpired(updated) ? 'gone' : 'changed', sessionId: updated.id });
+  return updated;
+}
+
+export async function deleteSession(id: string): Promise<void> {
+  const session = loadSession(id);
+  deleteSessionRow(session.id);
+  await removeSessionDir(session.id);
+  publish({ kind: 'gone', sessionId: session.id });
+}
+
+export function listSessions(filter: { type?: SessionType; status?: SessionStatus }): SessionWithCounts[] {
+  return listActiveSessions(new Date(), filter);
+}
+
+/** The status move after an uploaded photo landed (pending → ready at READY_AT_PHOTOS). */
+export function statusAfterUpload(session: SessionWithCounts, uploadedCount: number): SessionStatus {
+  if (session.type === 'upload' && session.status === 'pending' && uploadedCount >= getConfig().readyAtPhotos) {
+    return 'ready';
+  }
+  return session.status;
+}
+
+/** The status move after a result was saved: upload → completed, download → ready. */
+export function statusAfterResult(session: SessionWithCounts): SessionStatus {
+  return session.type === 'upload' ? 'completed' : 'ready';
+}

@@ -1,0 +1,39 @@
+import { getDb } from '@/db';
+import { getTokens } from './auth';
+import { runSweep, startSweeper } from './cleanup';
+import { ConfigError, getConfig } from './config';
+import { firstLanIPv4 } from './links';
+import { ensureDirs } from './storage';
+
+const g = globalThis as unknown as { __pbStarted?: boolean };
+
+export async function startServer(): Promise<void> {
+  if (g.__pbStarted) return;
+  g.__pbStarted = true;
+  try {
+    const config = getConfig();
+    ensureDirs();
+    getDb();
+    const tokens = getTokens();
+    if (tokens.generated) console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
+    const swept = await runSweep({ startup: true });
+    if (swept.deleted_sessions || swept.orphans || swept.tmp) {
+      console.log(
+        `[cleanup] start-up sweep: ${swept.deleted_sessions} expired sessions, ${swept.orphans} orphan files, ${swept.tmp} temporary files removed`,
+      );
+    }
+    startSweeper();
+    if (!config.publicUrl && !firstLanIPv4()) {
+      console.warn('[links] no LAN address and no PUBLIC_URL: guest links will point to localhost, which phones cannot open');
+    }
+    console.log(`[photobooth] data in ${config.dataDir}`);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`\n${err.message}\n\nSee the configuration table in README.md.\n`);
+    } else {
+      console.error('[photobooth] start-up failed:', err);
+    }
+    // A server that cannot start correctly must not stay up answering 500s.
+    process.exit(1);
+  }
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { getConfig } from './config';
+import { ApiError } from './errors';
+
+/**
+ * Photo bytes on disk: <DATA_DIR>/photos/<session_id>/<photo_id>.jpg and <photo_id>.thumb.jpg.
+ * A storage key is "<session_id>/<photo_id>". Writes go to <DATA_DIR>/tmp first, are fsynced,
+ * then renamed into place (and the directory fsynced), so a file is either whole or absent.
+ */
+export type Variant = 'full' | 'thumb';
+
+export function filePath(storageKey: string, variant: Variant): string {
+  const { photosDir } = getConfig();
+  return path.join(photosDir, `${storageKey}${variant === 'thumb' ? '.thumb' : ''}.jpg`);
+}
+
+export function sessionDir(sessionId: string): string {
+  return path.join(getConfig().photosDir, sessionId);
+}
+
+/** Temporary files carry the pid so the start-up sweep can tell a dead process's leftovers. */
+export function tmpPath(suffix = '.tmp'): string {
+  const { tmpDir } = getConfig();
+  return path.join(tmpDir, `${process.pid}-${randomUUID()}${suffix}`);
+}
+
+export function ensureDirs(): void {
+  const { photosDir, tmpDir } = getConfig();
+  fs.mkdirSync(photosDir, { recursive: true });
+  fs.mkdirSync(tmpDir, { recursive: true });
+}
+
+/** Disk errors the guest cannot fix: the answer is 507, never a bare 500. */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return ['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'ENOENT', 'EMFILE', 'ENFILE'].includes(
+    code ?? '',
+  );
+}
+
+export function storageError(err: unknown): ApiError {
+  console.error('[storage] write failed:', err);
+  return new ApiError('storage_unavailable', 'The photo could not be stored right now. Please try again.');
+}
+
+async function writeDurable(file: string, data: Buffer): Promise<void> {
+  const fh = await fsp.open(file, 'wx', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Writes both variants durably under their final names. Returns a function that removes them
+ * again (used when the database refuses the row afterwards).
+ */
+export async function storePhotoFiles(
+  storageKey: string,
+  full: Buffer,
+  thumb: Buffer,
+): Promise<() => Promise<void>> {
+  const finalFull = filePath(storageKey, 'full');
+  const finalThumb = filePath(storageKey, 'thumb');
+  const tmpFull = tmpPath('.jpg');
+  const tmpThumb = tmpPath('.jpg');
+  try {
+    ensureDirs();
+    await fsp.mkdir(path.dirname(finalFull), { recursive: true });
+    await Promise.all([writeDurable(tmpFull, full), writeDurable(tmpThumb, thumb)]);
+    await fsp.rename(tmpThumb, finalThumb);
+    await fsp.rename(tmpFull, finalFull);
+    await fsyncDir(path.dirname(finalFull));
+  } catch (err) {
+    await Promise.all([tmpFull, tmpThumb, finalFull, finalThumb].map((f) => fsp.rm(f, { force: true })));
+    throw isStorageError(err) ? storageError(err) : err;
+  }
+  return async () => {
+    await removePhotoFiles(storageKey);
+  };
+}
+
+export async function removePhotoFiles(storageKey: string): Promise<number> {
+  let freed = 0;
+  for (const variant of ['full', 'thumb'] as const) {
+    const file = filePath(storageKey, variant);
+    try {
+      freed += (await fsp.stat(file)).size;
+      await fsp.rm(file, { force: true });
+    } catch {
+      // already gone
+    }
+  }
+  return freed;
+}
+
+export async function removeSessionDir(sessionId: string): Promise<number> {
+  const dir = sessionDir(sessionId);
+  let freed = 0;
+  try {
+    for (const name of await fsp.readdir(dir)) {
+      try {
+        freed += (await fsp.stat(path.join(dir, name))).size;
+      } catch {
+        // raced with another delete
+      }
+    }
+  } catch {
+    return 0;
+  }
+  await fsp.rm(dir, { recursive: true, force: true });
+  return freed;
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporary files of dead processes, and any older than maxAgeMs (a stuck upload).
+ * With `all`, every temporary file goes (start-up, before any request is served).
+ */
+export async function sweepTmp(opts: { all?: boolean; maxAgeMs?: number } = {}): Promise<number> {
+  const { tmpDir } = getConfig();
+  const maxAge = opts.maxAgeMs ?? 60 * 60_000;
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await fsp.readdir(tmpDir);
+  } catch {
+    return 0;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    const file = path.join(tmpDir, name);
+    const pid = Number.parseInt(name.split('-')[0] ?? '', 10);
+    let stale = opts.all || !Number.isFinite(pid) || !pidAlive(pid);
+    if (!stale) {
+      try {
+        stale = now - (await fsp.stat(file)).mtimeMs > maxAge;
+      } catch {
+        continue;
+      }
+    }
+    if (stale) {
+      await fsp.rm(file, { force: true, recursive: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** Every photo file on disk with its storage key, variant, size and age. */
+export async function listPhotoFiles(): Promise<
+  { file: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[]
+> {
+  const { photosDir } = getConfig();
+  const out: { file: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[] = [];
+  let dirs: string[];
+  try {
+    dirs = await fsp.readdir(photosDir);
+  } catch {
+    return out;
+  }
+  for (const sessionId of dirs) {
+    const dir = path.join(photosDir, sessionId);
+    let names: string[];
+    try {
+      names = await fsp.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
+      try {
+        const st = await fsp.stat(file);
+        out.push({
+          file,
+          storageKey: m ? `${sessionId}/${m[1]}` : null,
+          sessionId,
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+        });
+      } catch {
+        // raced with a delete
+      }
+    }
+  }
+  return out;
+}

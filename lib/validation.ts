@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { PHOTO_TYPES, SESSION_STATUSES, SESSION_TYPES } from '@/db/schema';
+import { ApiError } from './errors';
+import { LAYOUTS } from './images';
+import { MAX_TTL_MINUTES } from './sessions';
+
+/** The request shapes of the session API (zod), shared by every entry point. */
+
+const telegramUserId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional();
+const telegramUsername = z.string().trim().max(64).nullable().optional();
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The body must be a JSON object. */
+export function asObject(body: unknown): Record<string, unknown> {
+  if (!isPlainObject(body)) throw new ApiError('invalid_request', 'The request body must be a JSON object.');
+  return body;
+}
+
+function checkData(body: Record<string, unknown>): void {
+  if ('data' in body && !isPlainObject(body.data)) {
+    throw new ApiError('invalid_data', '"data" must be a JSON object.');
+  }
+}
+
+const createSchema = z.object({
+  type: z.enum(SESSION_TYPES),
+  telegram_user_id: telegramUserId,
+  telegram_username: telegramUsername,
+  data: z.record(z.string(), z.unknown()).optional(),
+  ttl_minutes: z.number().positive().max(MAX_TTL_MINUTES).optional(),
+});
+
+export function parseCreateSession(raw: unknown) {
+  const body = asObject(raw);
+  if (!SESSION_TYPES.includes(body.type as never)) {
+    throw new ApiError('invalid_type', `"type" must be one of: ${SESSION_TYPES.join(', ')}.`);
+  }
+  checkData(body);
+  return createSchema.parse(body);
+}
+
+const updateSchema = z
+  .object({
+    status: z.enum(SESSION_STATUSES).optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    telegram_user_id: telegramUserId,
+    telegram_username: telegramUsername,
+    extend_minutes: z.number().positive().max(MAX_TTL_MINUTES).optional(),
+  })
+  .strict();
+
+export function parseUpdateSession(raw: unknown) {
+  const body = asObject(raw);
+  if ('status' in body && !SESSION_STATUSES.includes(body.status as never)) {
+    throw new ApiError('invalid_status', `"status" must be one of: ${SESSION_STATUSES.join(', ')}.`);
+  }
+  checkData(body);
+  return updateSchema.parse(body);
+}
+
+const composeSchema = z.object({
+  layout: z.enum(LAYOUTS).default('grid'),
+  caption: z.string().trim().max(80).optional(),
+});
+
+export function parseCompose(raw: unknown) {
+  const body = asObject(raw);
+  if ('layout' in body && !LAYOUTS.includes(body.layout as never)) {
+    throw new ApiError('invalid_layout', `"layout" must be one of: ${LAYOUTS.join(', ')}.`);
+  }
+  return composeSchema.parse(body);
+}
+
+export const photosQuerySchema = z.object({ type: z.enum(PHOTO_TYPES).optional() });
+export const imageQuerySchema = z.object({
+  variant: z.enum(['full', 'thumb']).default('full'),
+  download: z.enum(['0', '1', 'true', 'false']).optional(),
+});
+export const listQuerySchema = z.object({
+  type: z.enum(SESSION_TYPES).optional(),
+  status: z.enum(SESSION_STATUSES).optional(),
+});

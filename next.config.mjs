@@ -1,0 +1,24 @@
+/** @type {import('next').NextConfig} */
+const securityHeaders = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'Permissions-Policy', value: 'camera=(self), microphone=(), geolocation=()' },
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+];
+
+const nextConfig = {
+  // JSON answers are small and SSE must not be buffered by a compressor; a reverse proxy may compress.
+  compress: false,
+  poweredByHeader: false,
+  reactStrictMode: true,
+  serverExternalPackages: ['better-sqlite3', 'sharp', 'busboy'],
+  async headers() {
+    return [
+      { source: '/:path*', headers: securityHeaders },
+      // The guest link is a capability: never leak it through Referer.
+      { source: '/:path*', headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] },
+    ];
+  },
+};
+
+export default nextConfig;
