@@ -19,8 +19,10 @@ export interface SessionWithCounts extends SessionRow {
   hasResult: boolean;
 }
 
-const photoCountSql = sql<number>`(select count(*) from ${sessionPhotos} where ${sessionPhotos.sessionId} = ${sessions.id} and ${sessionPhotos.photoType} = 'uploaded')`;
-const hasResultSql = sql<number>`exists(select 1 from ${sessionPhotos} where ${sessionPhotos.sessionId} = ${sessions.id} and ${sessionPhotos.photoType} = 'result')`;
+// Written out with qualified names: inside a correlated subquery an unqualified "id" would bind
+// to session_photos.id.
+const photoCountSql = sql<number>`(select count(*) from "session_photos" p where p."session_id" = "sessions"."id" and p."photo_type" = 'uploaded')`;
+const hasResultSql = sql<number>`exists(select 1 from "session_photos" p where p."session_id" = "sessions"."id" and p."photo_type" = 'result')`;
 
 function withCounts(row: SessionRow & { photoCount: number; hasResult: number | boolean }): SessionWithCounts {
   return { ...row, photoCount: Number(row.photoCount), hasResult: Boolean(row.hasResult) };
