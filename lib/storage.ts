@@ -36,7 +36,7 @@ export function ensureDirs(): void {
 /** Disk errors the guest cannot fix: the answer is 507, never a bare 500. */
 export function isStorageError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return ['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'ENOENT', 'EMFILE', 'ENFILE'].includes(
+  return ['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EMFILE', 'ENFILE'].includes(
     code ?? '',
   );
 }
