@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '@/lib/config';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      sessionTtlMinutes: 30,
+      maxUploadedPhotos: 5,
+      readyAtPhotos: 3,
+      maxUploadBytes: 25 * 1024 * 1024,
+      maxInputPixels: 40_000_000,
+      cleanupIntervalMs: 5 * 60_000,
+      publicUrl: undefined,
+    });
+    expect(c.dataDir).toMatch(/\/data$/);
+  });
+
+  it('accepts decimals for the TTL and trims a trailing slash from PUBLIC_URL', () => {
+    const c = parseConfig({ SESSION_TTL_MINUTES: '0.1', PUBLIC_URL: 'https://booth.example.com/' });
+    expect(c.sessionTtlMinutes).toBe(0.1);
+    expect(c.publicUrl).toBe('https://booth.example.com');
+  });
+
+  it.each([
+    [{ SESSION_TTL_MINUTES: 'soon' }, 'SESSION_TTL_MINUTES'],
+    [{ SESSION_TTL_MINUTES: '-5' }, 'SESSION_TTL_MINUTES'],
+    [{ MAX_UPLOADED_PHOTOS: '2.5' }, 'MAX_UPLOADED_PHOTOS'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PUBLIC_URL: 'booth.local' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://booth.local' }, 'PUBLIC_URL'],
+    [{ BOOTH_TOKEN: 'short' }, 'BOOTH_TOKEN'],
+    [{ READY_AT_PHOTOS: '6' }, 'READY_AT_PHOTOS'],
+    [{ BOOTH_TOKEN: 'same-token-123456', ADMIN_TOKEN: 'same-token-123456' }, 'ADMIN_TOKEN'],
+  ])('refuses %j naming %s', (env, name) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(name);
+  });
+});

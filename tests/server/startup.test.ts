@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/env';
+import { ensureBuilt, freePort, startServer } from '../support/server';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('server start-up', () => {
+  it('a bad configuration value stops the server with a message naming it', async () => {
+    ensureBuilt();
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const r = spawnSync(
+      process.execPath,
+      [path.join('node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(await freePort()), '-H', '127.0.0.1'],
+      { env: { ...process.env, DATA_DIR: dir, SESSION_TTL_MINUTES: 'half an hour', NEXT_TELEMETRY_DISABLED: '1' }, timeout: 60_000, encoding: 'utf8' },
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/SESSION_TTL_MINUTES/);
+  }, 90_000);
+
+  it('without tokens in the env it generates strong ones once, mode 0600, and they work', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const server = await startServer(dir, { BOOTH_TOKEN: '', ADMIN_TOKEN: '' });
+    try {
+      const file = path.join(dir, 'tokens.json');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      const tokens = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(tokens.booth_token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+      expect(tokens.admin_token).not.toBe(tokens.booth_token);
+      expect(server.logs()).toContain(file);
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: tokens.admin_token }),
+      });
+      expect(await login.json()).toEqual({ role: 'admin' });
+      const create = await fetch(`${server.url}/api/session/create`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.booth_token}`, 'content-type': 'application/json' },
+        body: '{"type":"upload"}',
+      });
+      expect(create.status).toBe(201);
+    } finally {
+      await server.kill('SIGTERM');
+    }
+    // A restart keeps the same tokens.
+    const before = fs.readFileSync(path.join(dir, 'tokens.json'), 'utf8');
+    const again = await startServer(dir, { BOOTH_TOKEN: '', ADMIN_TOKEN: '' });
+    await again.kill('SIGTERM');
+    expect(fs.readFileSync(path.join(dir, 'tokens.json'), 'utf8')).toBe(before);
+  }, 120_000);
+
+  it('migrations apply idempotently (npm run db:migrate twice on a fresh directory)', () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync('npx', ['tsx', 'scripts/migrate.ts'], { env: { ...process.env, DATA_DIR: dir }, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(fs.existsSync(path.join(dir, 'photobooth.db'))).toBe(true);
+  }, 90_000);
+});
