@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, gt, lte, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNotNull, isNull, lt, lte, ne, or, sql, sum } from 'drizzle-orm';
 import { type Db, getDb } from './index';
 import {
   type NewPhotoRow,
   type NewSessionRow,
+  type NewTelegramLinkRow,
   type PhotoRow,
   type PhotoType,
   type SessionRow,
@@ -10,6 +11,9 @@ import {
   type SessionType,
   sessionPhotos,
   sessions,
+  type TelegramLinkRow,
+  telegramLinks,
+  telegramUpdates,
 } from './schema';
 
 /** Every SQL statement of the product, named. Callers never build SQL themselves. */
@@ -24,7 +28,9 @@ export interface SessionWithCounts extends SessionRow {
 const photoCountSql = sql<number>`(select count(*) from "session_photos" p where p."session_id" = "sessions"."id" and p."photo_type" = 'uploaded')`;
 const hasResultSql = sql<number>`exists(select 1 from "session_photos" p where p."session_id" = "sessions"."id" and p."photo_type" = 'result')`;
 
-function withCounts(row: SessionRow & { photoCount: number; hasResult: number | boolean }): SessionWithCounts {
+function withCounts(
+  row: SessionRow & { photoCount: number; hasResult: number | boolean },
+): SessionWithCounts {
   return { ...row, photoCount: Number(row.photoCount), hasResult: Boolean(row.hasResult) };
 }
 
@@ -112,7 +118,11 @@ export function insertPhoto(row: NewPhotoRow, db: Db = getDb()): void {
   db.insert(sessionPhotos).values(row).run();
 }
 
-export function listPhotos(sessionId: string, photoType: PhotoType | undefined, db: Db = getDb()): PhotoRow[] {
+export function listPhotos(
+  sessionId: string,
+  photoType: PhotoType | undefined,
+  db: Db = getDb(),
+): PhotoRow[] {
   const conds = [eq(sessionPhotos.sessionId, sessionId)];
   if (photoType) conds.push(eq(sessionPhotos.photoType, photoType));
   return db
@@ -174,4 +184,111 @@ export function storageTotals(now: Date, db: Db = getDb()) {
 /** Runs fn in one synchronous transaction (better-sqlite3: never await inside). */
 export function transaction<T>(fn: (db: Db) => T, db: Db = getDb()): T {
   return db.transaction((tx) => fn(tx as unknown as Db), { behavior: 'immediate' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Telegram: deep-link tokens, linked chats, result deliveries, update de-duplication.
+
+export function insertTelegramLinkIfMissing(row: NewTelegramLinkRow, db: Db = getDb()): void {
+  db.insert(telegramLinks).values(row).onConflictDoNothing({ target: telegramLinks.sessionId }).run();
+}
+
+export function findTelegramLink(sessionId: string, db: Db = getDb()): TelegramLinkRow | undefined {
+  return db.select().from(telegramLinks).where(eq(telegramLinks.sessionId, sessionId)).get();
+}
+
+export function findTelegramLinkByToken(startToken: string, db: Db = getDb()): TelegramLinkRow | undefined {
+  return db.select().from(telegramLinks).where(eq(telegramLinks.startToken, startToken)).get();
+}
+
+/** Links the chat to the session unless another Telegram user holds it; true when linked. */
+export function linkTelegramChat(
+  sessionId: string,
+  chat: { chatId: number; userId: number; languageCode: string | null; linkedAt: Date },
+  db: Db = getDb(),
+): boolean {
+  return (
+    db
+      .update(telegramLinks)
+      .set(chat)
+      .where(
+        and(
+          eq(telegramLinks.sessionId, sessionId),
+          or(isNull(telegramLinks.userId), eq(telegramLinks.userId, chat.userId)),
+        ),
+      )
+      .run().changes > 0
+  );
+}
+
+/** The session this chat linked most recently. */
+export function latestTelegramLinkForChat(chatId: number, db: Db = getDb()): TelegramLinkRow | undefined {
+  return db
+    .select()
+    .from(telegramLinks)
+    .where(eq(telegramLinks.chatId, chatId))
+    .orderBy(desc(telegramLinks.linkedAt))
+    .limit(1)
+    .get();
+}
+
+/** Takes the right to send this result photo to the linked chat; false when it was taken already. */
+export function claimTelegramDelivery(sessionId: string, photoId: string, db: Db = getDb()): boolean {
+  return (
+    db
+      .update(telegramLinks)
+      .set({ deliveredResultId: photoId })
+      .where(
+        and(
+          eq(telegramLinks.sessionId, sessionId),
+          or(isNull(telegramLinks.deliveredResultId), ne(telegramLinks.deliveredResultId, photoId)),
+        ),
+      )
+      .run().changes > 0
+  );
+}
+
+/** Gives a claim back (the send failed for a reason that may pass) so a later scan retries it. */
+export function releaseTelegramDelivery(
+  sessionId: string,
+  photoId: string,
+  previous: string | null,
+  db: Db = getDb(),
+): void {
+  db.update(telegramLinks)
+    .set({ deliveredResultId: previous })
+    .where(and(eq(telegramLinks.sessionId, sessionId), eq(telegramLinks.deliveredResultId, photoId)))
+    .run();
+}
+
+/** Live sessions with a linked chat whose current result has not been sent to it. */
+export function pendingTelegramDeliveries(now: Date, db: Db = getDb()): string[] {
+  return db
+    .select({ id: telegramLinks.sessionId })
+    .from(telegramLinks)
+    .innerJoin(sessions, eq(sessions.id, telegramLinks.sessionId))
+    .innerJoin(
+      sessionPhotos,
+      and(eq(sessionPhotos.sessionId, telegramLinks.sessionId), eq(sessionPhotos.photoType, 'result')),
+    )
+    .where(
+      and(
+        isNotNull(telegramLinks.chatId),
+        gt(sessions.expiresAt, now),
+        or(isNull(telegramLinks.deliveredResultId), ne(telegramLinks.deliveredResultId, sessionPhotos.id)),
+      ),
+    )
+    .all()
+    .map((r) => r.id);
+}
+
+/** Records an update id; false when it was seen before (a duplicate delivery by Telegram). */
+export function claimTelegramUpdate(updateId: number, now: Date, db: Db = getDb()): boolean {
+  return (
+    db.insert(telegramUpdates).values({ updateId, receivedAt: now }).onConflictDoNothing().run().changes > 0
+  );
+}
+
+export function pruneTelegramUpdates(before: Date, db: Db = getDb()): number {
+  return db.delete(telegramUpdates).where(lt(telegramUpdates.receivedAt, before)).run().changes;
 }

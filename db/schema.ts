@@ -21,10 +21,7 @@ export const sessions = sqliteTable(
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     telegramUserId: integer('telegram_user_id'),
     telegramUsername: text('telegram_username'),
-    data: text('data', { mode: 'json' })
-      .$type<Record<string, unknown>>()
-      .notNull()
-      .default(sql`'{}'`),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
   },
   (t) => [index('sessions_expires_at_idx').on(t.expiresAt), index('sessions_created_at_idx').on(t.createdAt)],
 );
@@ -51,7 +48,44 @@ export const sessionPhotos = sqliteTable(
   (t) => [uniqueIndex('session_photos_order_idx').on(t.sessionId, t.photoType, t.orderIndex)],
 );
 
+/**
+ * Telegram: one row per session that has a deep link. `start_token` is the random /start payload
+ * (it reveals nothing about the session); the chat columns are filled when a guest taps the link;
+ * `delivered_result_id` is the result photo last sent to that chat (the delivery claim).
+ */
+export const telegramLinks = sqliteTable(
+  'telegram_links',
+  {
+    sessionId: text('session_id')
+      .primaryKey()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    startToken: text('start_token').notNull(),
+    chatId: integer('chat_id'),
+    userId: integer('user_id'),
+    languageCode: text('language_code'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    linkedAt: integer('linked_at', { mode: 'timestamp_ms' }),
+    deliveredResultId: text('delivered_result_id'),
+  },
+  (t) => [
+    uniqueIndex('telegram_links_start_token_idx').on(t.startToken),
+    index('telegram_links_chat_idx').on(t.chatId, t.linkedAt),
+  ],
+);
+
+/** Telegram update ids already taken for processing: Telegram may deliver an update twice. */
+export const telegramUpdates = sqliteTable(
+  'telegram_updates',
+  {
+    updateId: integer('update_id').primaryKey(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('telegram_updates_received_at_idx').on(t.receivedAt)],
+);
+
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSessionRow = typeof sessions.$inferInsert;
 export type PhotoRow = typeof sessionPhotos.$inferSelect;
 export type NewPhotoRow = typeof sessionPhotos.$inferInsert;
+export type TelegramLinkRow = typeof telegramLinks.$inferSelect;
+export type NewTelegramLinkRow = typeof telegramLinks.$inferInsert;

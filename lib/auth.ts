@@ -40,7 +40,9 @@ function loadOrCreateTokenFile(): { booth_token: string; admin_token: string } {
     return tokenFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`${file} is unreadable or malformed; delete it to generate new tokens (${(err as Error).message})`);
+      throw new Error(
+        `${file} is unreadable or malformed; delete it to generate new tokens (${(err as Error).message})`,
+      );
     }
   }
   const fresh = { booth_token: generateToken(), admin_token: generateToken() };
@@ -51,7 +53,8 @@ function loadOrCreateTokenFile(): { booth_token: string; admin_token: string } {
     console.log(`[auth] BOOTH_TOKEN / ADMIN_TOKEN not set: generated them in ${file}`);
     return fresh;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return tokenFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      return tokenFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
     throw err;
   }
 }

@@ -1,7 +1,14 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { allStorageKeys, deleteSessionRow, expiredSessionIds, findSession, listPhotos, transaction } from '@/db/queries';
 import { getDb } from '@/db';
+import {
+  allStorageKeys,
+  deleteSessionRow,
+  expiredSessionIds,
+  findSession,
+  listPhotos,
+  transaction,
+} from '@/db/queries';
 import { getConfig } from './config';
 import { publish } from './events';
 import { listPhotoFiles, removeSessionDir, sweepTmp } from './storage';
@@ -68,7 +75,9 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   return { files: removed, bytes };
 }
 
-export async function runSweep(opts: { startup?: boolean } = {}): Promise<CleanupResult & { orphans: number; tmp: number }> {
+export async function runSweep(
+  opts: { startup?: boolean } = {},
+): Promise<CleanupResult & { orphans: number; tmp: number }> {
   getDb();
   const expired = await cleanupExpired();
   const orphans = await sweepOrphans({ all: opts.startup });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -12,10 +13,26 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
-const positiveNumber = (fallback: number) =>
-  z.coerce.number().positive().finite().default(fallback);
+const positiveNumber = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * How this process gets Telegram updates: `webhook` (Telegram posts them to /api/telegram/webhook),
+ * `polling` (the server long-polls), `external` (another process runs the bot: `npm run bot`; the
+ * server only makes deep links), `off` (no Telegram at all, as when no token is set).
+ */
+export const TELEGRAM_MODES = ['webhook', 'polling', 'external', 'off'] as const;
+export type TelegramMode = Exclude<(typeof TELEGRAM_MODES)[number], 'off'>;
+
+export interface TelegramConfig {
+  botToken: string;
+  botUsername: string;
+  mode: TelegramMode;
+  /** Telegram echoes it in X-Telegram-Bot-Api-Secret-Token; derived from the token when unset. */
+  webhookSecret: string;
+  apiRoot: string;
+}
 
 const envSchema = z
   .object({
@@ -40,14 +57,55 @@ const envSchema = z
     WIFI_SSID: optionalString,
     WIFI_PASSWORD: optionalString,
     BOOTH_IDLE_SECONDS: positiveInt(90),
+    TELEGRAM_BOT_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must be the token BotFather gave, like 123456789:AAE…')
+        .optional(),
+    ),
+    TELEGRAM_BOT_USERNAME: optionalString.pipe(
+      z
+        .string()
+        .transform((v) => v.replace(/^@/, ''))
+        .pipe(
+          z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be the bot's username, like my_booth_bot"),
+        )
+        .optional(),
+    ),
+    TELEGRAM_MODE: optionalString.pipe(z.enum(TELEGRAM_MODES).optional()),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 characters of A-Z, a-z, 0-9, _ and -')
+        .optional(),
+    ),
+    TELEGRAM_API_ROOT: optionalString.pipe(
+      z
+        .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.telegram.org' })
+        .transform((v) => v.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    BOOTH_SHOTS: positiveInt(3),
   })
   .refine((e) => e.READY_AT_PHOTOS <= e.MAX_UPLOADED_PHOTOS, {
     message: 'READY_AT_PHOTOS must not exceed MAX_UPLOADED_PHOTOS',
     path: ['READY_AT_PHOTOS'],
   })
+  .refine((e) => e.BOOTH_SHOTS <= e.MAX_UPLOADED_PHOTOS, {
+    message: 'BOOTH_SHOTS must not exceed MAX_UPLOADED_PHOTOS (the camera shots are the photos of a session)',
+    path: ['BOOTH_SHOTS'],
+  })
   .refine((e) => !e.BOOTH_TOKEN || !e.ADMIN_TOKEN || e.BOOTH_TOKEN !== e.ADMIN_TOKEN, {
     message: 'BOOTH_TOKEN and ADMIN_TOKEN must differ',
     path: ['ADMIN_TOKEN'],
+  })
+  .refine((e) => !e.TELEGRAM_BOT_TOKEN || e.TELEGRAM_BOT_USERNAME || e.TELEGRAM_MODE === 'off', {
+    message: "is required when TELEGRAM_BOT_TOKEN is set (the bot's username, for the t.me link)",
+    path: ['TELEGRAM_BOT_USERNAME'],
+  })
+  .refine((e) => e.TELEGRAM_MODE !== 'webhook' || e.PUBLIC_URL?.startsWith('https://'), {
+    message: 'webhook needs PUBLIC_URL to be an https:// address Telegram can reach; use polling otherwise',
+    path: ['TELEGRAM_MODE'],
   });
 
 export interface Config {
@@ -70,6 +128,10 @@ export interface Config {
   wifiSsid: string | undefined;
   wifiPassword: string | undefined;
   boothIdleSeconds: number;
+  /** null: the bot is disabled (no token, or TELEGRAM_MODE=off). */
+  telegram: TelegramConfig | null;
+  /** How many photos the booth's camera takes for one picture. */
+  boothShots: number;
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +164,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     wifiSsid: e.WIFI_SSID,
     wifiPassword: e.WIFI_PASSWORD,
     boothIdleSeconds: e.BOOTH_IDLE_SECONDS,
+    telegram:
+      e.TELEGRAM_BOT_TOKEN && e.TELEGRAM_BOT_USERNAME && e.TELEGRAM_MODE !== 'off'
+        ? {
+            botToken: e.TELEGRAM_BOT_TOKEN,
+            botUsername: e.TELEGRAM_BOT_USERNAME,
+            mode: e.TELEGRAM_MODE ?? (e.PUBLIC_URL?.startsWith('https://') ? 'webhook' : 'polling'),
+            webhookSecret:
+              e.TELEGRAM_WEBHOOK_SECRET ??
+              createHmac('sha256', e.TELEGRAM_BOT_TOKEN).update('pb-telegram-webhook-v1').digest('base64url'),
+            apiRoot: e.TELEGRAM_API_ROOT ?? 'https://api.telegram.org',
+          }
+        : null,
+    boothShots: e.BOOTH_SHOTS,
   };
 }
 

@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   session_not_found: 404,
   photo_not_found: 404,
   result_not_ready: 404,
+  telegram_disabled: 404,
   not_found: 404,
   method_not_allowed: 405,
   photo_limit_reached: 409,

@@ -1,7 +1,11 @@
+import cluster from 'node:cluster';
+
 /**
- * The in-process event bus: "session X changed" / "session X is gone". Listeners re-read the
- * session themselves, so an event carries only the id (and could cross processes unchanged).
- * Lives on globalThis: Next may load this module more than once.
+ * The event bus: "session X changed" / "session X is gone". Listeners re-read the session
+ * themselves, so an event carries only the id. Lives on globalThis: Next may load this module
+ * more than once. Under the multi-process server (server.mjs) an event is also sent to the
+ * primary, which relays it to the sibling workers: a booth's stream may live in another process
+ * than the guest's upload.
  */
 export type SessionEvent = { kind: 'changed' | 'gone'; sessionId: string };
 type Listener = (event: SessionEvent) => void;
@@ -10,9 +14,18 @@ interface Bus {
   listeners: Map<string, Set<Listener>>;
 }
 
+const RELAY = 'pb:session-event';
+
 const g = globalThis as unknown as { __pbBus?: Bus };
 function bus(): Bus {
-  g.__pbBus ??= { listeners: new Map() };
+  if (!g.__pbBus) {
+    g.__pbBus = { listeners: new Map() };
+    if (cluster.isWorker) {
+      process.on('message', (msg: { type?: unknown; event?: SessionEvent } | null) => {
+        if (msg?.type === RELAY && msg.event) deliver(msg.event);
+      });
+    }
+  }
   return g.__pbBus;
 }
 
@@ -32,10 +45,36 @@ export function subscribe(sessionId: string, listener: Listener): () => void {
   };
 }
 
+/** Listens to the events of every session (the Telegram notifier). */
+export function subscribeAll(listener: Listener): () => void {
+  const all = allListeners();
+  all.add(listener);
+  return () => {
+    all.delete(listener);
+  };
+}
+
+function allListeners(): Set<Listener> {
+  const ga = globalThis as unknown as { __pbBusAll?: Set<Listener> };
+  ga.__pbBusAll ??= new Set();
+  return ga.__pbBusAll;
+}
+
 export function publish(event: SessionEvent): void {
+  deliver(event);
+  if (cluster.isWorker && process.connected) {
+    process.send?.(
+      { type: RELAY, event: { kind: event.kind, sessionId: event.sessionId } },
+      undefined,
+      {},
+      () => {},
+    );
+  }
+}
+
+function deliver(event: SessionEvent): void {
   const set = bus().listeners.get(event.sessionId);
-  if (!set) return;
-  for (const listener of [...set]) {
+  for (const listener of [...(set ?? []), ...allListeners()]) {
     try {
       listener(event);
     } catch (err) {

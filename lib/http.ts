@@ -59,7 +59,11 @@ export function authorize(request: Request, needed: Role): Caller {
 }
 
 /** Reads a body of at most maxBytes, refusing early on Content-Length and while streaming. */
-export async function readBodyLimited(request: Request, maxBytes: number, tooLarge: () => ApiError): Promise<Buffer> {
+export async function readBodyLimited(
+  request: Request,
+  maxBytes: number,
+  tooLarge: () => ApiError,
+): Promise<Buffer> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await request.body?.cancel().catch(() => {});

@@ -56,15 +56,22 @@ async function inspect(input: Buffer | string) {
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
-    throw new ApiError('unsupported_media_type', 'This file is not an image we can read (JPEG, PNG, WebP, AVIF, GIF or HEIC).');
+    throw new ApiError(
+      'unsupported_media_type',
+      'This file is not an image we can read (JPEG, PNG, WebP, AVIF, GIF or HEIC).',
+    );
   }
   const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format;
   if (!format || !ACCEPTED_FORMATS.has(format)) {
-    throw new ApiError('unsupported_media_type', `Images of type ${format ?? 'unknown'} are not accepted; send JPEG, PNG, WebP, AVIF, GIF or HEIC.`);
+    throw new ApiError(
+      'unsupported_media_type',
+      `Images of type ${format ?? 'unknown'} are not accepted; send JPEG, PNG, WebP, AVIF, GIF or HEIC.`,
+    );
   }
   const { maxInputPixels } = getConfig();
   const pixels = (meta.width ?? 0) * (meta.height ?? 0);
-  if (!meta.width || !meta.height) throw new ApiError('invalid_image', 'The image has no size; it may be corrupt.');
+  if (!meta.width || !meta.height)
+    throw new ApiError('invalid_image', 'The image has no size; it may be corrupt.');
   if (pixels > maxInputPixels) {
     throw new ApiError(
       'invalid_image',
@@ -81,7 +88,11 @@ export async function normalizeImage(input: Buffer | string): Promise<Normalized
     let full: Buffer;
     let info: OutputInfo;
     try {
-      ({ data: full, info } = await sharp(input, { limitInputPixels: maxInputPixels, failOn: 'warning', pages: 1 })
+      ({ data: full, info } = await sharp(input, {
+        limitInputPixels: maxInputPixels,
+        failOn: 'warning',
+        pages: 1,
+      })
         .rotate()
         .resize({ width: MAX_LONG_SIDE, height: MAX_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
@@ -89,7 +100,10 @@ export async function normalizeImage(input: Buffer | string): Promise<Normalized
         .jpeg({ quality: JPEG_QUALITY, mozjpeg: false, chromaSubsampling: '4:2:0' })
         .toBuffer({ resolveWithObject: true }));
     } catch (err) {
-      throw new ApiError('invalid_image', `The image could not be decoded: ${(err as Error).message.split('\n')[0]}`);
+      throw new ApiError(
+        'invalid_image',
+        `The image could not be decoded: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
     const thumb = await makeThumb(full);
     return {
@@ -135,7 +149,12 @@ export function gridShape(n: number): { cols: number; rows: number } {
   return { cols: 3, rows: 2 };
 }
 
-function layoutCells(layout: Layout, n: number, canvas: { width: number; height: number }, captionH: number): Cell[] {
+function layoutCells(
+  layout: Layout,
+  n: number,
+  canvas: { width: number; height: number },
+  captionH: number,
+): Cell[] {
   const gap = 24;
   const areaW = canvas.width - 2 * gap;
   const areaH = canvas.height - 2 * gap - captionH;
@@ -185,8 +204,13 @@ async function renderCaption(caption: string, width: number, height: number): Pr
  * Lays the photos (already normalized JPEG files) out on a white print-sized canvas:
  * grid and single are landscape 1800×1200, strip is portrait 1200×1800.
  */
-export async function composeImage(files: string[], layout: Layout, caption?: string): Promise<NormalizedImage> {
-  const picked = layout === 'single' ? files.slice(0, 1) : layout === 'strip' ? files.slice(0, 4) : files.slice(0, 6);
+export async function composeImage(
+  files: string[],
+  layout: Layout,
+  caption?: string,
+): Promise<NormalizedImage> {
+  const picked =
+    layout === 'single' ? files.slice(0, 1) : layout === 'strip' ? files.slice(0, 4) : files.slice(0, 6);
   const canvas = layout === 'strip' ? { width: 1200, height: 1800 } : { width: 1800, height: 1200 };
   const text = caption?.trim();
   const captionH = text ? 150 : 0;
@@ -195,7 +219,9 @@ export async function composeImage(files: string[], layout: Layout, caption?: st
     const layers: OverlayOptions[] = await Promise.all(
       picked.map(async (file, i) => {
         const cell = cells[i] as Cell;
-        const input = await sharp(file).resize({ width: cell.width, height: cell.height, fit: 'cover', position: 'attention' }).toBuffer();
+        const input = await sharp(file)
+          .resize({ width: cell.width, height: cell.height, fit: 'cover', position: 'attention' })
+          .toBuffer();
         return { input, left: cell.left, top: cell.top };
       }),
     );
@@ -208,7 +234,9 @@ export async function composeImage(files: string[], layout: Layout, caption?: st
         top: canvas.height - captionH + Math.round((captionH - 24 - (meta.height ?? 0)) / 2),
       });
     }
-    const full = await sharp({ create: { width: canvas.width, height: canvas.height, channels: 3, background: BACKGROUND } })
+    const full = await sharp({
+      create: { width: canvas.width, height: canvas.height, channels: 3, background: BACKGROUND },
+    })
       .composite(layers)
       .withMetadata({ density: 300 })
       .jpeg({ quality: 90 })

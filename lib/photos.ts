@@ -83,7 +83,10 @@ export function assertCanUpload(session: SessionWithCounts, role: Role): void {
   }
   const { maxUploadedPhotos } = getConfig();
   if (session.photoCount >= maxUploadedPhotos) {
-    throw new ApiError('photo_limit_reached', `This session already has ${maxUploadedPhotos} photos, the most it can take.`);
+    throw new ApiError(
+      'photo_limit_reached',
+      `This session already has ${maxUploadedPhotos} photos, the most it can take.`,
+    );
   }
 }
 
@@ -100,7 +103,8 @@ async function storeAndCommit(
   try {
     const photo = transaction(() => {
       const session = findSession(sessionId);
-      if (!session) throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
+      if (!session)
+        throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
       const row: PhotoRow = {
         id,
         sessionId,
@@ -172,7 +176,11 @@ async function saveResultImage(sessionId: string, image: NormalizedImage, telegr
   return out;
 }
 
-export async function saveResult(sessionId: string, input: Buffer | string, opts: { telegramFileId?: string | null } = {}) {
+export async function saveResult(
+  sessionId: string,
+  input: Buffer | string,
+  opts: { telegramFileId?: string | null } = {},
+) {
   const image = await normalizeImage(input);
   return saveResultImage(sessionId, image, opts.telegramFileId);
 }
@@ -180,7 +188,8 @@ export async function saveResult(sessionId: string, input: Buffer | string, opts
 export async function composeResult(sessionId: string, layout: Layout, caption?: string) {
   const session = loadLiveSession(sessionId);
   const photos = listPhotos(session.id, 'uploaded');
-  if (photos.length === 0) throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  if (photos.length === 0)
+    throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
   const image = await composeImage(
     photos.map((p) => filePath(p.storageKey, 'full')),
     layout,

@@ -45,7 +45,10 @@ export function imageResponse(
     throw new ApiError('photo_not_found', 'The image file is missing.');
   }
   const name = photoFilename(photo, opts.variant);
-  const body = request.method === 'HEAD' ? null : (Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>);
+  const body =
+    request.method === 'HEAD'
+      ? null
+      : (Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>);
   return new Response(body, {
     status: 200,
     headers: {

@@ -27,7 +27,10 @@ export function isUuid(id: string): boolean {
   return UUID_RE.test(id);
 }
 
-export function isExpired(session: Pick<SessionWithCounts, 'expiresAt' | 'status'>, now = new Date()): boolean {
+export function isExpired(
+  session: Pick<SessionWithCounts, 'expiresAt' | 'status'>,
+  now = new Date(),
+): boolean {
   return session.status === 'expired' || session.expiresAt.getTime() <= now.getTime();
 }
 
@@ -113,7 +116,8 @@ export function createSession(input: CreateSessionInput): SessionWithCounts {
 /** Any session, expired or not; 404 when unknown or when the id is not a UUID. */
 export function loadSession(id: string): SessionWithCounts {
   const session = isUuid(id) ? findSession(id.toLowerCase()) : undefined;
-  if (!session) throw new ApiError('session_not_found', 'No such session. The link may be mistyped or deleted.');
+  if (!session)
+    throw new ApiError('session_not_found', 'No such session. The link may be mistyped or deleted.');
   return session;
 }
 
@@ -177,7 +181,11 @@ export function listSessions(filter: { type?: SessionType; status?: SessionStatu
 
 /** The status move after an uploaded photo landed (pending → ready at READY_AT_PHOTOS). */
 export function statusAfterUpload(session: SessionWithCounts, uploadedCount: number): SessionStatus {
-  if (session.type === 'upload' && session.status === 'pending' && uploadedCount >= getConfig().readyAtPhotos) {
+  if (
+    session.type === 'upload' &&
+    session.status === 'pending' &&
+    uploadedCount >= getConfig().readyAtPhotos
+  ) {
     return 'ready';
   }
   return session.status;

@@ -12,7 +12,11 @@ import { isExpired, serializeSession } from './sessions';
 export const HEARTBEAT_MS = 15_000;
 const MAX_BACKLOG_BYTES = 256 * 1024;
 
-export function sessionEventStream(sessionId: string, baseUrl: string, signal: AbortSignal): ReadableStream<Uint8Array> {
+export function sessionEventStream(
+  sessionId: string,
+  baseUrl: string,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>(

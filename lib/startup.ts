@@ -15,8 +15,11 @@ export async function startServer(): Promise<void> {
     ensureDirs();
     getDb();
     const tokens = getTokens();
-    if (tokens.generated) console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
-    const swept = await runSweep({ startup: true });
+    if (tokens.generated)
+      console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
+    // Under server.mjs only the first worker sweeps as at start-up: a worker started beside
+    // running siblings must not remove the fresh files of their uploads in flight.
+    const swept = await runSweep({ startup: process.env.PB_CLUSTER_ROLE !== 'follower' });
     if (swept.deleted_sessions || swept.orphans || swept.tmp) {
       console.log(
         `[cleanup] start-up sweep: ${swept.deleted_sessions} expired sessions, ${swept.orphans} orphan files, ${swept.tmp} temporary files removed`,
@@ -24,7 +27,9 @@ export async function startServer(): Promise<void> {
     }
     startSweeper();
     if (!config.publicUrl && !firstLanIPv4()) {
-      console.warn('[links] no LAN address and no PUBLIC_URL: guest links will point to localhost, which phones cannot open');
+      console.warn(
+        '[links] no LAN address and no PUBLIC_URL: guest links will point to localhost, which phones cannot open',
+      );
     }
     console.log(`[photobooth] data in ${config.dataDir}`);
   } catch (err) {

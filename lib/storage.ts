@@ -36,9 +36,19 @@ export function ensureDirs(): void {
 /** Disk errors the guest cannot fix: the answer is 507, never a bare 500. */
 export function isStorageError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return ['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EMFILE', 'ENFILE'].includes(
-    code ?? '',
-  );
+  return [
+    'EACCES',
+    'EPERM',
+    'ENOSPC',
+    'EROFS',
+    'EDQUOT',
+    'EIO',
+    'ENOENT',
+    'ENOTDIR',
+    'EISDIR',
+    'EMFILE',
+    'ENFILE',
+  ].includes(code ?? '');
 }
 
 export function storageError(err: unknown): ApiError {
@@ -175,7 +185,8 @@ export async function listPhotoFiles(): Promise<
   { file: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[]
 > {
   const { photosDir } = getConfig();
-  const out: { file: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[] = [];
+  const out: { file: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[] =
+    [];
   let dirs: string[];
   try {
     dirs = await fsp.readdir(photosDir);

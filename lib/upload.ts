@@ -40,7 +40,8 @@ export function decodePhotoData(value: string): Buffer {
   let b64 = value.trim();
   const m = /^data:([^;,]*)(;[^,]*)?,/.exec(b64);
   if (m) {
-    if (!m[2]?.includes('base64')) throw new ApiError('invalid_request', 'photo_data data: URLs must be base64-encoded.');
+    if (!m[2]?.includes('base64'))
+      throw new ApiError('invalid_request', 'photo_data data: URLs must be base64-encoded.');
     b64 = b64.slice(m[0].length);
   }
   b64 = b64.replace(/\s+/g, '');
@@ -67,7 +68,8 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
     await request.body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (!request.body) throw new ApiError('missing_photo', 'The request has no body; send the image in the "photo" field.');
+  if (!request.body)
+    throw new ApiError('missing_photo', 'The request has no body; send the image in the "photo" field.');
 
   let parser: busboy.Busboy;
   try {

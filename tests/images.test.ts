@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@/lib/errors';
+import type { ApiError } from '@/lib/errors';
 import { gridShape, normalizeImage } from '@/lib/images';
 import { useTestEnv } from './support/env';
 import * as img from './support/images';

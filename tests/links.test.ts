@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { baseUrlFromHeaders, firstLanIPv4, isLoopbackHost } from '@/lib/links';
 import { resetConfigForTests } from '@/lib/config';
+import { baseUrlFromHeaders, firstLanIPv4, isLoopbackHost } from '@/lib/links';
 
 function base(host: string, env: Record<string, string> = {}) {
   const saved = { ...process.env };
@@ -16,7 +16,9 @@ function base(host: string, env: Record<string, string> = {}) {
 
 describe('the guest link base', () => {
   it('uses PUBLIC_URL when set', () => {
-    expect(base('localhost:3000', { PUBLIC_URL: 'https://photos.example.com' })).toBe('https://photos.example.com');
+    expect(base('localhost:3000', { PUBLIC_URL: 'https://photos.example.com' })).toBe(
+      'https://photos.example.com',
+    );
   });
 
   it('keeps a non-loopback host as the booth reached it', () => {
@@ -33,7 +35,8 @@ describe('the guest link base', () => {
   });
 
   it('knows loopback hosts', () => {
-    for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '0.0.0.0']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '0.0.0.0'])
+      expect(isLoopbackHost(h)).toBe(true);
     for (const h of ['192.168.1.2', 'booth.local', '10.0.0.1']) expect(isLoopbackHost(h)).toBe(false);
   });
 });

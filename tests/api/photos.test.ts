@@ -17,10 +17,14 @@ const env = useTestEnv({ MAX_UPLOAD_MB: '2' });
 
 async function newSession(type: 'upload' | 'download' = 'upload', extra: Record<string, unknown> = {}) {
   const r = await call(create.POST, { path: '/api/session/create', as: 'booth', json: { type, ...extra } });
-  return r.json.session as { id: string; status: string; photo_count: number };
+  return r.json.session as { id: string; status: string; photo_count: number; updated_at: string };
 }
 
-function upload(id: string, file: Buffer, opts: { as?: string; name?: string; type?: string; field?: string } = {}) {
+function upload(
+  id: string,
+  file: Buffer,
+  opts: { as?: string; name?: string; type?: string; field?: string } = {},
+) {
   return call(photos.POST, {
     path: `/api/session/${id}/photos`,
     params: { id },
@@ -99,7 +103,11 @@ describe('uploading photos', () => {
   it('accepts JSON base64 and data: URLs, keeping telegram_file_id', async () => {
     const s = await newSession();
     const b64 = (await img.png()).toString('base64');
-    const r1 = await call(photos.POST, { path: `/api/session/${s.id}/photos`, params: { id: s.id }, json: { photo_data: b64, telegram_file_id: 'AgAD-42' } });
+    const r1 = await call(photos.POST, {
+      path: `/api/session/${s.id}/photos`,
+      params: { id: s.id },
+      json: { photo_data: b64, telegram_file_id: 'AgAD-42' },
+    });
     expect(r1.status).toBe(201);
     expect(r1.json.photo.telegram_file_id).toBe('AgAD-42');
     const r2 = await call(photos.POST, {
@@ -121,7 +129,10 @@ describe('uploading photos', () => {
     const s = await newSession();
     const r = await upload(s.id, await make(), { type, name: 'x.bin' });
     expect(r.status).toBe(201);
-    const bytes = await call(photo.GET, { path: r.json.photo.url, params: { id: s.id, photoId: r.json.photo.id } });
+    const bytes = await call(photo.GET, {
+      path: r.json.photo.url,
+      params: { id: s.id, photoId: r.json.photo.id },
+    });
     expect((await sharp(bytes.body).metadata()).format).toBe('jpeg');
   });
 
@@ -146,41 +157,137 @@ describe('uploading photos', () => {
 });
 
 describe('bad uploads get their documented 4xx and change nothing', () => {
-  const cases: [string, () => Promise<{ body: BodyInit; headers?: Record<string, string> }>, number, string][] = [
-    ['text named .jpg', async () => ({ body: photoForm(Buffer.from('hello, not an image'), 'a.jpg') }), 415, 'unsupported_media_type'],
-    ['an empty file', async () => ({ body: photoForm(Buffer.alloc(0), 'a.jpg') }), 415, 'unsupported_media_type'],
-    ['SVG declared as JPEG', async () => ({ body: photoForm(img.svg(), 'a.jpg', 'image/jpeg') }), 415, 'unsupported_media_type'],
-    ['SVG declared as SVG', async () => ({ body: photoForm(img.svg(), 'a.svg', 'image/svg+xml') }), 415, 'unsupported_media_type'],
-    ['TIFF', async () => ({ body: photoForm(await img.tiff(), 'a.tif', 'image/tiff') }), 415, 'unsupported_media_type'],
-    ['a truncated JPEG', async () => ({ body: photoForm(await img.truncatedJpeg()) }), 422, 'invalid_image'],
-    ['a PNG claiming 20000×20000', async () => ({ body: photoForm(img.pngBombHeader(), 'a.png', 'image/png') }), 422, 'invalid_image'],
-    ['a 3 MB file (limit 2 MB)', async () => ({ body: photoForm(Buffer.alloc(3 * 1024 * 1024, 1)) }), 413, 'photo_too_large'],
-    ['no photo field', async () => ({ body: photoForm(await img.jpeg(), 'a.jpg', 'image/jpeg', 'picture') }), 400, 'missing_photo'],
-    ['plain text body', async () => ({ body: 'hello', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
-    ['multipart without boundary', async () => ({ body: 'x', headers: { 'content-type': 'multipart/form-data' } }), 400, 'invalid_request'],
-    ['malformed JSON', async () => ({ body: '{"photo_data": ', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json'],
-    ['JSON without photo_data', async () => ({ body: '{"photo": "x"}', headers: { 'content-type': 'application/json' } }), 400, 'invalid_request'],
-    ['photo_data a number', async () => ({ body: '{"photo_data": 5}', headers: { 'content-type': 'application/json' } }), 400, 'invalid_request'],
-    ['photo_data not base64', async () => ({ body: '{"photo_data": "%%%***"}', headers: { 'content-type': 'application/json' } }), 400, 'invalid_request'],
-    ['photo_data empty', async () => ({ body: '{"photo_data": ""}', headers: { 'content-type': 'application/json' } }), 400, 'missing_photo'],
+  const cases: [
+    string,
+    () => Promise<{ body: BodyInit; headers?: Record<string, string> }>,
+    number,
+    string,
+  ][] = [
     [
-      'base64 of a 3 MB blob',
-      async () => ({ body: JSON.stringify({ photo_data: Buffer.alloc(3 * 1024 * 1024, 7).toString('base64') }), headers: { 'content-type': 'application/json' } }),
+      'text named .jpg',
+      async () => ({ body: photoForm(Buffer.from('hello, not an image'), 'a.jpg') }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'an empty file',
+      async () => ({ body: photoForm(Buffer.alloc(0), 'a.jpg') }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'SVG declared as JPEG',
+      async () => ({ body: photoForm(img.svg(), 'a.jpg', 'image/jpeg') }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'SVG declared as SVG',
+      async () => ({ body: photoForm(img.svg(), 'a.svg', 'image/svg+xml') }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'TIFF',
+      async () => ({ body: photoForm(await img.tiff(), 'a.tif', 'image/tiff') }),
+      415,
+      'unsupported_media_type',
+    ],
+    ['a truncated JPEG', async () => ({ body: photoForm(await img.truncatedJpeg()) }), 422, 'invalid_image'],
+    [
+      'a PNG claiming 20000×20000',
+      async () => ({ body: photoForm(img.pngBombHeader(), 'a.png', 'image/png') }),
+      422,
+      'invalid_image',
+    ],
+    [
+      'a 3 MB file (limit 2 MB)',
+      async () => ({ body: photoForm(Buffer.alloc(3 * 1024 * 1024, 1)) }),
       413,
       'photo_too_large',
     ],
-    ['base64 of text', async () => ({ body: JSON.stringify({ photo_data: Buffer.from('not an image').toString('base64') }), headers: { 'content-type': 'application/json' } }), 415, 'unsupported_media_type'],
+    [
+      'no photo field',
+      async () => ({ body: photoForm(await img.jpeg(), 'a.jpg', 'image/jpeg', 'picture') }),
+      400,
+      'missing_photo',
+    ],
+    [
+      'plain text body',
+      async () => ({ body: 'hello', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'multipart without boundary',
+      async () => ({ body: 'x', headers: { 'content-type': 'multipart/form-data' } }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'malformed JSON',
+      async () => ({ body: '{"photo_data": ', headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_json',
+    ],
+    [
+      'JSON without photo_data',
+      async () => ({ body: '{"photo": "x"}', headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'photo_data a number',
+      async () => ({ body: '{"photo_data": 5}', headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'photo_data not base64',
+      async () => ({ body: '{"photo_data": "%%%***"}', headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'photo_data empty',
+      async () => ({ body: '{"photo_data": ""}', headers: { 'content-type': 'application/json' } }),
+      400,
+      'missing_photo',
+    ],
+    [
+      'base64 of a 3 MB blob',
+      async () => ({
+        body: JSON.stringify({ photo_data: Buffer.alloc(3 * 1024 * 1024, 7).toString('base64') }),
+        headers: { 'content-type': 'application/json' },
+      }),
+      413,
+      'photo_too_large',
+    ],
+    [
+      'base64 of text',
+      async () => ({
+        body: JSON.stringify({ photo_data: Buffer.from('not an image').toString('base64') }),
+        headers: { 'content-type': 'application/json' },
+      }),
+      415,
+      'unsupported_media_type',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, make, status, code) => {
     const s = await newSession();
     const { body, headers } = await make();
-    const r = await call(photos.POST, { path: `/api/session/${s.id}/photos`, params: { id: s.id }, body, headers });
+    const r = await call(photos.POST, {
+      path: `/api/session/${s.id}/photos`,
+      params: { id: s.id },
+      body,
+      headers,
+    });
     expect(r.status).toBe(status);
     expect(r.json.error.code).toBe(code);
     const after = await getSession(s.id);
     expect(after.json.session.photo_count).toBe(0);
-    expect(after.json.session.updated_at).toBe(s.updated_at ?? after.json.session.updated_at);
+    expect(after.json.session.updated_at).toBe(s.updated_at);
     expect(filesOf(s.id)).toEqual([]);
     expect(tmpFiles()).toEqual([]);
   });
@@ -191,7 +298,10 @@ describe('bad uploads get their documented 4xx and change nothing', () => {
       path: `/api/session/${s.id}/photos`,
       params: { id: s.id },
       body: new Uint8Array(30 * 1024 * 1024),
-      headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(30 * 1024 * 1024) },
+      headers: {
+        'content-type': 'multipart/form-data; boundary=x',
+        'content-length': String(30 * 1024 * 1024),
+      },
     });
     expect(r.status).toBe(413);
     expect(r.json.error.code).toBe('photo_too_large');
@@ -204,7 +314,13 @@ describe('bad uploads get their documented 4xx and change nothing', () => {
       expect(r.json.error.code).toBe('session_not_found');
     }
     const done = await newSession();
-    await call(sessionRoute.PUT, { method: 'PUT', path: `/api/session/${done.id}`, params: { id: done.id }, as: 'booth', json: { status: 'completed' } });
+    await call(sessionRoute.PUT, {
+      method: 'PUT',
+      path: `/api/session/${done.id}`,
+      params: { id: done.id },
+      as: 'booth',
+      json: { status: 'completed' },
+    });
     const closed = await upload(done.id, await img.jpeg());
     expect(closed.status).toBe(409);
     expect(closed.json.error.code).toBe('session_closed');
@@ -221,17 +337,27 @@ describe('reading photos', () => {
   it('lists photos ordered by type then index, filters by type, 400 for an unknown type', async () => {
     const s = await newSession();
     for (let i = 0; i < 3; i++) await upload(s.id, await img.jpeg(400, 300, i * 90));
-    await call(compose.POST, { path: `/api/session/${s.id}/compose`, params: { id: s.id }, as: 'booth', json: { layout: 'grid' } });
+    await call(compose.POST, {
+      path: `/api/session/${s.id}/compose`,
+      params: { id: s.id },
+      as: 'booth',
+      json: { layout: 'grid' },
+    });
     const all = await call(photos.GET, { path: `/api/session/${s.id}/photos`, params: { id: s.id } });
-    expect(all.json.photos.map((p: { photo_type: string; order_index: number }) => `${p.photo_type}:${p.order_index}`)).toEqual([
-      'result:0',
-      'uploaded:0',
-      'uploaded:1',
-      'uploaded:2',
-    ]);
-    const only = await call(photos.GET, { path: `/api/session/${s.id}/photos?type=uploaded`, params: { id: s.id } });
+    expect(
+      all.json.photos.map(
+        (p: { photo_type: string; order_index: number }) => `${p.photo_type}:${p.order_index}`,
+      ),
+    ).toEqual(['result:0', 'uploaded:0', 'uploaded:1', 'uploaded:2']);
+    const only = await call(photos.GET, {
+      path: `/api/session/${s.id}/photos?type=uploaded`,
+      params: { id: s.id },
+    });
     expect(only.json.photos).toHaveLength(3);
-    const bad = await call(photos.GET, { path: `/api/session/${s.id}/photos?type=video`, params: { id: s.id } });
+    const bad = await call(photos.GET, {
+      path: `/api/session/${s.id}/photos?type=video`,
+      params: { id: s.id },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('invalid_query');
   });
@@ -253,7 +379,11 @@ describe('reading photos', () => {
     const tm = await sharp(thumb.body).metadata();
     expect(Math.max(tm.width ?? 0, tm.height ?? 0)).toBe(400);
     expect(thumb.headers.get('etag')).not.toBe(etag);
-    const cached = await call(photo.GET, { path: p.url, params: { id: s.id, photoId: p.id }, headers: { 'if-none-match': etag } });
+    const cached = await call(photo.GET, {
+      path: p.url,
+      params: { id: s.id, photoId: p.id },
+      headers: { 'if-none-match': etag },
+    });
     expect(cached.status).toBe(304);
     expect(cached.body.length).toBe(0);
   });
@@ -261,12 +391,18 @@ describe('reading photos', () => {
   it('unknown or malformed photo ids are 404 photo_not_found; a bad variant is 400', async () => {
     const s = await newSession();
     for (const photoId of ['x', '../../tokens', '22222222-2222-4222-8222-222222222222']) {
-      const r = await call(photo.GET, { path: `/api/session/${s.id}/photos/${photoId}`, params: { id: s.id, photoId } });
+      const r = await call(photo.GET, {
+        path: `/api/session/${s.id}/photos/${photoId}`,
+        params: { id: s.id, photoId },
+      });
       expect(r.status).toBe(404);
       expect(r.json.error.code).toBe('photo_not_found');
     }
     const up = await upload(s.id, await img.jpeg());
-    const bad = await call(photo.GET, { path: `${up.json.photo.url}?variant=huge`, params: { id: s.id, photoId: up.json.photo.id } });
+    const bad = await call(photo.GET, {
+      path: `${up.json.photo.url}?variant=huge`,
+      params: { id: s.id, photoId: up.json.photo.id },
+    });
     expect(bad.status).toBe(400);
     // A photo of one session is not reachable through another session's id.
     const other = await newSession();
@@ -281,9 +417,18 @@ describe('results and compose', () => {
     const none = await call(result.GET, { path: `/api/session/${s.id}/result`, params: { id: s.id } });
     expect(none.status).toBe(404);
     expect(none.json.error.code).toBe('result_not_ready');
-    const guest = await call(result.POST, { path: `/api/session/${s.id}/result`, params: { id: s.id }, body: photoForm(await img.jpeg()) });
+    const guest = await call(result.POST, {
+      path: `/api/session/${s.id}/result`,
+      params: { id: s.id },
+      body: photoForm(await img.jpeg()),
+    });
     expect(guest.status).toBe(401);
-    const saved = await call(result.POST, { path: `/api/session/${s.id}/result`, params: { id: s.id }, as: 'booth', body: photoForm(await img.jpeg()) });
+    const saved = await call(result.POST, {
+      path: `/api/session/${s.id}/result`,
+      params: { id: s.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg()),
+    });
     expect(saved.status).toBe(201);
     expect(saved.json.photo.photo_type).toBe('result');
     expect(saved.json.session).toMatchObject({ status: 'completed', has_result: true });
@@ -291,8 +436,18 @@ describe('results and compose', () => {
 
   it('a new result replaces the old one (row and files)', async () => {
     const s = await newSession('download');
-    const first = await call(result.POST, { path: '/x', params: { id: s.id }, as: 'booth', body: photoForm(await img.jpeg(600, 400, 10)) });
-    const second = await call(result.POST, { path: '/x', params: { id: s.id }, as: 'booth', body: photoForm(await img.jpeg(600, 400, 200)) });
+    const first = await call(result.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg(600, 400, 10)),
+    });
+    const second = await call(result.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg(600, 400, 200)),
+    });
     expect(second.status).toBe(201);
     const listed = await call(photos.GET, { path: '/x?type=result', params: { id: s.id } });
     expect(listed.json.photos.map((p: { id: string }) => p.id)).toEqual([second.json.photo.id]);
@@ -301,14 +456,21 @@ describe('results and compose', () => {
 
   it('download session: ready when the result is saved; the guest fetch completes it; ?download=1 is an attachment', async () => {
     const s = await newSession('download');
-    const saved = await call(result.POST, { path: '/x', params: { id: s.id }, as: 'booth', json: { photo_data: (await img.jpeg()).toString('base64') } });
+    const saved = await call(result.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      json: { photo_data: (await img.jpeg()).toString('base64') },
+    });
     expect(saved.json.session.status).toBe('ready');
     const boothView = await call(result.GET, { path: '/x', params: { id: s.id }, as: 'booth' });
     expect(boothView.status).toBe(200);
     expect((await getSession(s.id)).json.session.status).toBe('ready');
     const got = await call(result.GET, { path: '/x?download=1', params: { id: s.id } });
     expect(got.status).toBe(200);
-    expect(got.headers.get('content-disposition')).toMatch(/^attachment; filename="photobooth-picture-.*\.jpg"$/);
+    expect(got.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="photobooth-picture-.*\.jpg"$/,
+    );
     expect(got.headers.get('cache-control')).toMatch(/no-cache/);
     expect((await sharp(got.body).metadata()).format).toBe('jpeg');
     expect((await getSession(s.id)).json.session.status).toBe('completed');
@@ -322,7 +484,12 @@ describe('results and compose', () => {
   ] as const)('compose %s from %i photos → %i×%i JPEG', async (layout, n, w, h) => {
     const s = await newSession();
     for (let i = 0; i < n; i++) await upload(s.id, await img.jpeg(900, 700, i * 60));
-    const r = await call(compose.POST, { path: '/x', params: { id: s.id }, as: 'booth', json: { layout, caption: 'Анна и Иван · 2026' } });
+    const r = await call(compose.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      json: { layout, caption: 'Анна и Иван · 2026' },
+    });
     expect(r.status).toBe(201);
     expect(r.json.photo).toMatchObject({ photo_type: 'result', width: w, height: h });
     expect(r.json.session).toMatchObject({ status: 'completed', has_result: true });
@@ -334,9 +501,18 @@ describe('results and compose', () => {
   it('the caption is drawn (Cyrillic included): the bottom band is not blank', async () => {
     const s = await newSession();
     await upload(s.id, await img.jpeg());
-    const withCaption = await call(compose.POST, { path: '/x', params: { id: s.id }, as: 'booth', json: { layout: 'single', caption: 'Свадьба Анны' } });
+    const withCaption = await call(compose.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      json: { layout: 'single', caption: 'Свадьба Анны' },
+    });
     const bytes = await call(result.GET, { path: '/x', params: { id: s.id }, as: 'booth' });
-    const band = await sharp(bytes.body).extract({ left: 0, top: 1080, width: 1800, height: 100 }).greyscale().raw().toBuffer();
+    const band = await sharp(bytes.body)
+      .extract({ left: 0, top: 1080, width: 1800, height: 100 })
+      .greyscale()
+      .raw()
+      .toBuffer();
     const dark = band.filter((v) => v < 128).length;
     expect(withCaption.status).toBe(201);
     expect(dark).toBeGreaterThan(1000);
@@ -344,10 +520,20 @@ describe('results and compose', () => {
 
   it('compose errors: no photos 409, bad layout 400, guest 401', async () => {
     const s = await newSession();
-    const empty = await call(compose.POST, { path: '/x', params: { id: s.id }, as: 'booth', json: { layout: 'grid' } });
+    const empty = await call(compose.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      json: { layout: 'grid' },
+    });
     expect(empty.status).toBe(409);
     expect(empty.json.error.code).toBe('no_photos');
-    const bad = await call(compose.POST, { path: '/x', params: { id: s.id }, as: 'booth', json: { layout: 'collage' } });
+    const bad = await call(compose.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      json: { layout: 'collage' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('invalid_layout');
     const guest = await call(compose.POST, { path: '/x', params: { id: s.id }, json: { layout: 'grid' } });
@@ -368,7 +554,10 @@ describe('delete and cleanup remove files', () => {
     const s = await newSession('upload', { ttl_minutes: 0.02 });
     await upload(s.id, await img.jpeg());
     await upload(s.id, await img.jpeg());
-    const onDisk = filesOf(s.id).reduce((n, f) => n + fs.statSync(path.join(env.dataDir(), 'photos', s.id, f)).size, 0);
+    const onDisk = filesOf(s.id).reduce(
+      (n, f) => n + fs.statSync(path.join(env.dataDir(), 'photos', s.id, f)).size,
+      0,
+    );
     await new Promise((r) => setTimeout(r, 1300));
     expect((await getSession(s.id)).status).toBe(410);
     const guest = await call(cleanup.POST, { path: '/api/sessions/cleanup', json: {} });

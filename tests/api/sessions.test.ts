@@ -41,7 +41,12 @@ describe('POST /api/session/create', () => {
   });
 
   it('accepts telegram fields and a custom ttl', async () => {
-    const s = await createSession({ type: 'download', telegram_user_id: 123456789, telegram_username: 'guest', ttl_minutes: 2 });
+    const s = await createSession({
+      type: 'download',
+      telegram_user_id: 123456789,
+      telegram_username: 'guest',
+      ttl_minutes: 2,
+    });
     expect(s).toMatchObject({ type: 'download', telegram_user_id: 123456789, telegram_username: 'guest' });
     expect(Date.parse(s.expires_at) - Date.parse(s.created_at)).toBe(120_000);
   });
@@ -87,7 +92,11 @@ describe('POST /api/session/create', () => {
     const none = await call(create.POST, { path: '/api/session/create', json: { type: 'upload' } });
     expect(none.status).toBe(401);
     expect(none.json.error.code).toBe('unauthorized');
-    const wrong = await call(create.POST, { path: '/api/session/create', as: 'not-the-token', json: { type: 'upload' } });
+    const wrong = await call(create.POST, {
+      path: '/api/session/create',
+      as: 'not-the-token',
+      json: { type: 'upload' },
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -105,14 +114,20 @@ describe('GET /api/session/:id', () => {
     expect(r.json.session).toEqual(s);
   });
 
-  it.each(['not-a-uuid', '../../etc/passwd', '..%2F..%2Ftokens.json', '00000000-0000-4000-8000-000000000000', ''])(
-    '404 session_not_found for %j',
-    async (id) => {
-      const r = await call(sessionRoute.GET, { path: `/api/session/${encodeURIComponent(id)}`, params: { id } });
-      expect(r.status).toBe(404);
-      expect(r.json.error.code).toBe('session_not_found');
-    },
-  );
+  it.each([
+    'not-a-uuid',
+    '../../etc/passwd',
+    '..%2F..%2Ftokens.json',
+    '00000000-0000-4000-8000-000000000000',
+    '',
+  ])('404 session_not_found for %j', async (id) => {
+    const r = await call(sessionRoute.GET, {
+      path: `/api/session/${encodeURIComponent(id)}`,
+      params: { id },
+    });
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('session_not_found');
+  });
 
   it('410 session_expired with the expired session in the body', async () => {
     const s = await createSession({ type: 'upload', ttl_minutes: 0.001 });
@@ -135,7 +150,11 @@ describe('PUT /api/session/:id', () => {
       json: { status: 'completed', data: { layout: 'strip' }, telegram_username: 'anna', extend_minutes: 10 },
     });
     expect(r.status).toBe(200);
-    expect(r.json.session).toMatchObject({ status: 'completed', data: { layout: 'strip' }, telegram_username: 'anna' });
+    expect(r.json.session).toMatchObject({
+      status: 'completed',
+      data: { layout: 'strip' },
+      telegram_username: 'anna',
+    });
     expect(Date.parse(r.json.session.expires_at) - Date.parse(s.expires_at)).toBe(10 * 60_000);
     expect(Date.parse(r.json.session.updated_at)).toBeGreaterThanOrEqual(Date.parse(s.updated_at));
   });
@@ -158,20 +177,37 @@ describe('PUT /api/session/:id', () => {
   it('refuses unknown fields and wrong types with 400', async () => {
     const s = await createSession();
     for (const json of [{ colour: 'red' }, { extend_minutes: 'soon' }, { data: [1] }]) {
-      const r = await call(sessionRoute.PUT, { method: 'PUT', path: `/api/session/${s.id}`, params: { id: s.id }, as: 'booth', json });
+      const r = await call(sessionRoute.PUT, {
+        method: 'PUT',
+        path: `/api/session/${s.id}`,
+        params: { id: s.id },
+        as: 'booth',
+        json,
+      });
       expect(r.status).toBe(400);
     }
   });
 
   it('a guest may not update: 401', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.PUT, { method: 'PUT', path: `/api/session/${s.id}`, params: { id: s.id }, json: { status: 'ready' } });
+    const r = await call(sessionRoute.PUT, {
+      method: 'PUT',
+      path: `/api/session/${s.id}`,
+      params: { id: s.id },
+      json: { status: 'ready' },
+    });
     expect(r.status).toBe(401);
   });
 
   it('status "expired" ends the session at once; an expired session cannot be revived (410)', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.PUT, { method: 'PUT', path: `/api/session/${s.id}`, params: { id: s.id }, as: 'booth', json: { status: 'expired' } });
+    const r = await call(sessionRoute.PUT, {
+      method: 'PUT',
+      path: `/api/session/${s.id}`,
+      params: { id: s.id },
+      as: 'booth',
+      json: { status: 'expired' },
+    });
     expect(r.status).toBe(200);
     expect(r.json.session.status).toBe('expired');
     const revive = await call(sessionRoute.PUT, {
@@ -191,17 +227,31 @@ describe('PUT /api/session/:id', () => {
 describe('DELETE /api/session/:id', () => {
   it('deletes (204), then the session is gone (404)', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.DELETE, { method: 'DELETE', path: `/api/session/${s.id}`, params: { id: s.id }, as: 'booth' });
+    const r = await call(sessionRoute.DELETE, {
+      method: 'DELETE',
+      path: `/api/session/${s.id}`,
+      params: { id: s.id },
+      as: 'booth',
+    });
     expect(r.status).toBe(204);
     const get = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
     expect(get.status).toBe(404);
-    const again = await call(sessionRoute.DELETE, { method: 'DELETE', path: `/api/session/${s.id}`, params: { id: s.id }, as: 'booth' });
+    const again = await call(sessionRoute.DELETE, {
+      method: 'DELETE',
+      path: `/api/session/${s.id}`,
+      params: { id: s.id },
+      as: 'booth',
+    });
     expect(again.status).toBe(404);
   });
 
   it('a guest may not delete: 401, and the session stays', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.DELETE, { method: 'DELETE', path: `/api/session/${s.id}`, params: { id: s.id } });
+    const r = await call(sessionRoute.DELETE, {
+      method: 'DELETE',
+      path: `/api/session/${s.id}`,
+      params: { id: s.id },
+    });
     expect(r.status).toBe(401);
     const get = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
     expect(get.status).toBe(200);
@@ -223,7 +273,10 @@ describe('GET /api/sessions/list and /stats', () => {
     const downloads = await call(list.GET, { path: '/api/sessions/list?type=download', as: 'admin' });
     expect(downloads.json.sessions.every((s: { type: string }) => s.type === 'download')).toBe(true);
     expect(downloads.json.sessions.map((s: { id: string }) => s.id)).toContain(b.id);
-    const pending = await call(list.GET, { path: '/api/sessions/list?status=pending&type=upload', as: 'admin' });
+    const pending = await call(list.GET, {
+      path: '/api/sessions/list?status=pending&type=upload',
+      as: 'admin',
+    });
     expect(pending.json.sessions.map((s: { id: string }) => s.id)).toContain(a.id);
   });
 
@@ -251,7 +304,10 @@ describe('GET /api/sessions/list and /stats', () => {
 
 describe('auth', () => {
   it('login with the booth token sets an httpOnly SameSite=Strict cookie that works', async () => {
-    const r = await call(login.POST, { path: '/api/auth/login', json: { token: 'test-booth-token-0123456789' } });
+    const r = await call(login.POST, {
+      path: '/api/auth/login',
+      json: { token: 'test-booth-token-0123456789' },
+    });
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ role: 'booth' });
     const cookie = r.headers.get('set-cookie') ?? '';
@@ -291,7 +347,10 @@ describe('auth', () => {
     const r = await call(login.POST, { path: '/api/auth/login', json: { token: 'guess' } });
     expect(r.status).toBe(401);
     expect(r.json.error.code).toBe('invalid_token');
-    const forged = await call(list.GET, { path: '/api/sessions/list', headers: { cookie: 'pb_auth=admin.AAAA' } });
+    const forged = await call(list.GET, {
+      path: '/api/sessions/list',
+      headers: { cookie: 'pb_auth=admin.AAAA' },
+    });
     expect(forged.status).toBe(401);
   });
 
@@ -315,7 +374,11 @@ describe('auth', () => {
     }
     expect(last).toBe(429);
     // Even the right token waits out the window from that address.
-    const right = await call(login.POST, { path: '/api/auth/login', json: { token: 'test-booth-token-0123456789' }, headers });
+    const right = await call(login.POST, {
+      path: '/api/auth/login',
+      json: { token: 'test-booth-token-0123456789' },
+      headers,
+    });
     expect(right.status).toBe(429);
   });
 });

@@ -31,7 +31,9 @@ function noisyJpeg(seed: number): Promise<Buffer> {
     x = (x * 1103515245 + 12345) >>> 0;
     raw[i] = x >>> 24;
   }
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
 }
 
 interface Acked {
@@ -95,7 +97,11 @@ describe('crash safety', () => {
     const db = new Database(path.join(dataDir, 'photobooth.db'), { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const rows = db.prepare('select id, session_id, photo_type, order_index, bytes, sha256, storage_key from session_photos').all() as {
+      const rows = db
+        .prepare(
+          'select id, session_id, photo_type, order_index, bytes, sha256, storage_key from session_photos',
+        )
+        .all() as {
         id: string;
         session_id: string;
         order_index: number;
@@ -114,7 +120,9 @@ describe('crash safety', () => {
         expect(createHash('sha256').update(data).digest('hex')).toBe(row.sha256);
       }
       const perSession = db
-        .prepare("select session_id, count(*) n, count(distinct order_index) d from session_photos where photo_type = 'uploaded' group by session_id")
+        .prepare(
+          "select session_id, count(*) n, count(distinct order_index) d from session_photos where photo_type = 'uploaded' group by session_id",
+        )
         .all() as { n: number; d: number }[];
       for (const s of perSession) {
         expect(s.n).toBeLessThanOrEqual(5);

@@ -35,7 +35,10 @@ describe('live events over a real server (next start)', () => {
     const first = await sse.waitFor((e) => e.event === 'session');
     expect(JSON.parse(first.data)).toMatchObject({ id: s.id, photo_count: 0, status: 'pending' });
     for (let n = 1; n <= 3; n++) {
-      const r = await fetch(`${server.url}/api/session/${s.id}/photos`, { method: 'POST', body: photoForm(await img.jpeg(800, 600, n * 40)) });
+      const r = await fetch(`${server.url}/api/session/${s.id}/photos`, {
+        method: 'POST',
+        body: photoForm(await img.jpeg(800, 600, n * 40)),
+      });
       expect(r.status).toBe(201);
       const answered = Date.now();
       const ev = await sse.waitFor((e) => e.event === 'session' && JSON.parse(e.data).photo_count === n);
@@ -50,7 +53,10 @@ describe('live events over a real server (next start)', () => {
     const s = await createSession({ type: 'download' });
     const sse = await openSse(`${server.url}/api/session/${s.id}/events`);
     await sse.waitFor((e) => e.event === 'session');
-    const del = await fetch(`${server.url}/api/session/${s.id}`, { method: 'DELETE', headers: auth('booth') });
+    const del = await fetch(`${server.url}/api/session/${s.id}`, {
+      method: 'DELETE',
+      headers: auth('booth'),
+    });
     expect(del.status).toBe(204);
     await sse.waitFor((e) => e.event === 'gone');
     await sse.closed;
@@ -81,7 +87,10 @@ describe('live events over a real server (next start)', () => {
   it('a 30 MB upload is answered 413 photo_too_large and the server stays healthy', async () => {
     const s = await createSession({ type: 'upload' });
     const big = Buffer.alloc(30 * 1024 * 1024, 0xff);
-    const r = await fetch(`${server.url}/api/session/${s.id}/photos`, { method: 'POST', body: photoForm(big) });
+    const r = await fetch(`${server.url}/api/session/${s.id}/photos`, {
+      method: 'POST',
+      body: photoForm(big),
+    });
     const status = r.status;
     const code = (await r.json()).error.code;
     expect(status).toBe(413);

@@ -17,8 +17,24 @@ describe('server start-up', () => {
     dirs.push(dir);
     const r = spawnSync(
       process.execPath,
-      [path.join('node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(await freePort()), '-H', '127.0.0.1'],
-      { env: { ...process.env, DATA_DIR: dir, SESSION_TTL_MINUTES: 'half an hour', NEXT_TELEMETRY_DISABLED: '1' }, timeout: 60_000, encoding: 'utf8' },
+      [
+        path.join('node_modules', 'next', 'dist', 'bin', 'next'),
+        'start',
+        '-p',
+        String(await freePort()),
+        '-H',
+        '127.0.0.1',
+      ],
+      {
+        env: {
+          ...process.env,
+          DATA_DIR: dir,
+          SESSION_TTL_MINUTES: 'half an hour',
+          NEXT_TELEMETRY_DISABLED: '1',
+        },
+        timeout: 60_000,
+        encoding: 'utf8',
+      },
     );
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/SESSION_TTL_MINUTES/);
@@ -61,7 +77,11 @@ describe('server start-up', () => {
     const dir = makeTempDir();
     dirs.push(dir);
     for (let i = 0; i < 2; i++) {
-      const r = spawnSync('npx', ['tsx', 'scripts/migrate.ts'], { env: { ...process.env, DATA_DIR: dir }, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync('npx', ['tsx', 'scripts/migrate.ts'], {
+        env: { ...process.env, DATA_DIR: dir },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(r.status, r.stderr).toBe(0);
     }
     expect(fs.existsSync(path.join(dir, 'photobooth.db'))).toBe(true);

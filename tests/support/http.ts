@@ -1,6 +1,9 @@
 import { ADMIN_TOKEN, BOOTH_TOKEN } from './env';
 
-type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+// Method syntax makes the parameter check bivariant, so handlers with typed params fit.
+type Handler = {
+  handle(request: Request, ctx: { params: Promise<Record<string, string>> }): Promise<Response> | Response;
+}['handle'];
 
 export interface CallOptions {
   method?: string;
@@ -51,7 +54,8 @@ export async function call(handler: Handler, opts: CallOptions): Promise<CallRes
 export async function readResponse(response: Response): Promise<CallResult> {
   const body = Buffer.from(await response.arrayBuffer());
   let json: unknown;
-  if ((response.headers.get('content-type') ?? '').includes('application/json')) json = JSON.parse(body.toString());
+  if ((response.headers.get('content-type') ?? '').includes('application/json'))
+    json = JSON.parse(body.toString());
   return { status: response.status, headers: response.headers, body, json, response };
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 /** Real images for the tests, made with sharp (plus the committed EXIF phone photo). */
@@ -16,14 +16,34 @@ function scene(width: number, height: number, hue = 200): Buffer {
   return Buffer.from(svg);
 }
 
-export const jpeg = (w = 1200, h = 900, hue = 200) => sharp(scene(w, h, hue)).jpeg({ quality: 85 }).toBuffer();
-export const png = (w = 640, h = 480) => sharp(scene(w, h, 120)).png().toBuffer();
+export const jpeg = (w = 1200, h = 900, hue = 200) =>
+  sharp(scene(w, h, hue))
+    .jpeg({ quality: 85 })
+    .toBuffer();
+export const png = (w = 640, h = 480) =>
+  sharp(scene(w, h, 120))
+    .png()
+    .toBuffer();
 export const pngWithAlpha = (w = 200, h = 200) =>
-  sharp({ create: { width: w, height: h, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
-export const webp = (w = 640, h = 480) => sharp(scene(w, h, 30)).webp().toBuffer();
-export const avif = (w = 320, h = 240) => sharp(scene(w, h, 300)).avif().toBuffer();
-export const gif = (w = 320, h = 240) => sharp(scene(w, h, 60)).gif().toBuffer();
-export const tiff = (w = 320, h = 240) => sharp(scene(w, h, 90)).tiff().toBuffer();
+  sharp({ create: { width: w, height: h, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
+export const webp = (w = 640, h = 480) =>
+  sharp(scene(w, h, 30))
+    .webp()
+    .toBuffer();
+export const avif = (w = 320, h = 240) =>
+  sharp(scene(w, h, 300))
+    .avif()
+    .toBuffer();
+export const gif = (w = 320, h = 240) =>
+  sharp(scene(w, h, 60))
+    .gif()
+    .toBuffer();
+export const tiff = (w = 320, h = 240) =>
+  sharp(scene(w, h, 90))
+    .tiff()
+    .toBuffer();
 export const svg = () => scene(300, 200);
 
 /** A valid-looking PNG whose header claims 20000×20000 pixels (a decompression bomb). */

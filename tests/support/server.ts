@@ -14,7 +14,11 @@ const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 export function ensureBuilt(): void {
   if (fs.existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID'))) return;
-  execFileSync(process.execPath, [NEXT_BIN, 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env } });
+  execFileSync(process.execPath, [NEXT_BIN, 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env },
+  });
 }
 
 export async function freePort(): Promise<number> {
@@ -36,7 +40,11 @@ export interface TestServer {
   kill: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-export async function startServer(dataDir: string, env: Record<string, string> = {}, port?: number): Promise<TestServer> {
+export async function startServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<TestServer> {
   ensureBuilt();
   const p = port ?? (await freePort());
   let out = '';

@@ -33,7 +33,11 @@ export async function openSse(url: string, headers: Record<string, string> = {})
             resolve(e);
           } else if (Date.now() - started > timeoutMs) {
             clearInterval(timer);
-            reject(new Error(`no matching SSE event in ${timeoutMs} ms; got ${client.events.map((x) => x.event).join(',')}`));
+            reject(
+              new Error(
+                `no matching SSE event in ${timeoutMs} ms; got ${client.events.map((x) => x.event).join(',')}`,
+              ),
+            );
           }
         }, 5);
       }),

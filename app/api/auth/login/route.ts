@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { AUTH_COOKIE, COOKIE_MAX_AGE_S, checkLoginRate, clientAddress, cookieValueFor, roleForToken } from '@/lib/auth';
+import {
+  AUTH_COOKIE,
+  COOKIE_MAX_AGE_S,
+  checkLoginRate,
+  clientAddress,
+  cookieValueFor,
+  roleForToken,
+} from '@/lib/auth';
 import { ApiError } from '@/lib/errors';
 import { json, readJson, route } from '@/lib/http';
 
@@ -10,7 +17,8 @@ export const POST = route(async (request) => {
   const { token } = await readJson(request, bodySchema);
   const role = token ? roleForToken(token) : null;
   if (!role) throw new ApiError('invalid_token', 'That token is not right.');
-  const secure = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
+  const secure =
+    new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
   const cookie = [
     `${AUTH_COOKIE}=${cookieValueFor(role)}`,
     'Path=/',

@@ -1,8 +1,8 @@
+import { z } from 'zod';
 import { authorize, json, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { createSession, serializeSession } from '@/lib/sessions';
 import { parseCreateSession } from '@/lib/validation';
-import { z } from 'zod';
 
 export const POST = route(async (request) => {
   authorize(request, 'booth');

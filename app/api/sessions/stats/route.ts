@@ -5,5 +5,9 @@ import { authorize, json, route } from '@/lib/http';
 export const GET = route((request) => {
   authorize(request, 'admin');
   const t = storageTotals(new Date());
-  return json({ active_sessions: t.activeSessions, photos_stored: t.photosStored, bytes_stored: t.bytesStored });
+  return json({
+    active_sessions: t.activeSessions,
+    photos_stored: t.photosStored,
+    bytes_stored: t.bytesStored,
+  });
 });

@@ -12,5 +12,8 @@ export const POST = route<P>(async (request, { id }) => {
   const session = loadLiveSession(id);
   const { layout, caption } = parseCompose(await readJson(request, z.unknown()));
   const saved = await composeResult(session.id, layout, caption);
-  return json({ photo: serializePhoto(saved.photo), session: serializeSession(saved.session, baseUrlFor(request)) }, 201);
+  return json(
+    { photo: serializePhoto(saved.photo), session: serializeSession(saved.session, baseUrlFor(request)) },
+    201,
+  );
 });

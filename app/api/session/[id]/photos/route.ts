@@ -32,7 +32,10 @@ export const POST = route<P>(async (request, { id }) => {
     const { photo, session } = await addUploadedPhoto(sessionId, body.input, caller.role, {
       telegramFileId: body.telegramFileId,
     });
-    return json({ photo: serializePhoto(photo), session: serializeSession(session, baseUrlFor(request)) }, 201);
+    return json(
+      { photo: serializePhoto(photo), session: serializeSession(session, baseUrlFor(request)) },
+      201,
+    );
   } finally {
     await body.cleanup();
   }

@@ -2,8 +2,8 @@ import { identify } from '@/lib/auth';
 import { authorize, json, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { loadResult, markResultFetched, saveResult, serializePhoto } from '@/lib/photos';
-import { loadLiveSession, serializeSession } from '@/lib/sessions';
 import { imageResponse } from '@/lib/serve-image';
+import { loadLiveSession, serializeSession } from '@/lib/sessions';
 import { readPhotoBody } from '@/lib/upload';
 import { imageQuerySchema } from '@/lib/validation';
 
@@ -18,7 +18,8 @@ export const GET = route<P>((request, { id }) => {
     immutable: false,
   });
   // The guest has the picture (a 304 means they already had it): a download session is done.
-  if (identify(request).role === 'guest' && variant === 'full' && request.method === 'GET') markResultFetched(session.id);
+  if (identify(request).role === 'guest' && variant === 'full' && request.method === 'GET')
+    markResultFetched(session.id);
   return response;
 });
 

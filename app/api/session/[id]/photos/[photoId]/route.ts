@@ -10,4 +10,3 @@ export const GET = route<P>((request, { id, photoId }) => {
   const photo = loadPhoto(id, photoId);
   return imageResponse(request, photo, { variant, immutable: true });
 });
-
