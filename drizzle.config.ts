@@ -4,5 +4,7 @@ export default defineConfig({
   dialect: 'sqlite',
   schema: './db/schema.ts',
   out: './db/migrations',
-  dbCredentials: { url: process.env.DATA_DIR ? `${process.env.DATA_DIR}/photobooth.db` : './data/photobooth.db' },
+  dbCredentials: {
+    url: process.env.DATA_DIR ? `${process.env.DATA_DIR}/photobooth.db` : './data/photobooth.db',
+  },
 });

@@ -1,5 +1,5 @@
-import { getConfig } from '@/lib/config';
 import { getDb } from '@/db';
+import { getConfig } from '@/lib/config';
 
 getDb();
 console.log(`Database migrated: ${getConfig().dbFile}`);
