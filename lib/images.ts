@@ -82,7 +82,7 @@ async function inspect(input: Buffer | string) {
 }
 
 export async function normalizeImage(input: Buffer | string): Promise<NormalizedImage> {
-  await inspect(input);
+  const { format } = await inspect(input);
   return slots().run(async () => {
     const { maxInputPixels } = getConfig();
     let full: Buffer;
@@ -100,6 +100,13 @@ export async function normalizeImage(input: Buffer | string): Promise<Normalized
         .jpeg({ quality: JPEG_QUALITY, mozjpeg: false, chromaSubsampling: '4:2:0' })
         .toBuffer({ resolveWithObject: true }));
     } catch (err) {
+      if (format === 'heif') {
+        // sharp's prebuilt libvips reads AVIF but not HEVC-coded HEIC; iOS converts to JPEG on upload.
+        throw new ApiError(
+          'unsupported_media_type',
+          'HEIC photos cannot be read here; send a JPEG (iPhone: Settings → Camera → Formats → Most Compatible).',
+        );
+      }
       throw new ApiError(
         'invalid_image',
         `The image could not be decoded: ${(err as Error).message.split('\n')[0]}`,

@@ -571,3 +571,31 @@ describe('delete and cleanup remove files', () => {
     expect(fs.existsSync(path.join(env.dataDir(), 'photos', s.id))).toBe(false);
   });
 });
+
+describe('an upload that breaks off', () => {
+  it('a body that fails mid-stream takes no slot and leaves no file', async () => {
+    const s = await newSession();
+    const boundary = 'XbreakX';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    );
+    const part = (await img.jpeg(1600, 1200)).subarray(0, 20_000);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(head));
+        controller.enqueue(new Uint8Array(part));
+        setTimeout(() => controller.error(new Error('client went away')), 20);
+      },
+    });
+    const r = await call(photos.POST, {
+      path: `/api/session/${s.id}/photos`,
+      params: { id: s.id },
+      body,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(r.status).toBe(400);
+    expect(tmpFiles()).toEqual([]);
+    expect(filesOf(s.id)).toEqual([]);
+    expect((await getSession(s.id)).json.session.photo_count).toBe(0);
+  });
+});
