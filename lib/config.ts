@@ -57,6 +57,7 @@ const envSchema = z
     WIFI_SSID: optionalString,
     WIFI_PASSWORD: optionalString,
     BOOTH_IDLE_SECONDS: positiveInt(90),
+    IMAGE_CONCURRENCY: z.coerce.number().int().positive().max(64).optional(),
     TELEGRAM_BOT_TOKEN: optionalString.pipe(
       z
         .string()
@@ -128,6 +129,8 @@ export interface Config {
   wifiSsid: string | undefined;
   wifiPassword: string | undefined;
   boothIdleSeconds: number;
+  /** Images decoded at once by this process; unset: 2–4 by CPU count (server.mjs sets it per worker). */
+  imageConcurrency: number | undefined;
   /** null: the bot is disabled (no token, or TELEGRAM_MODE=off). */
   telegram: TelegramConfig | null;
   /** How many photos the booth's camera takes for one picture. */
@@ -164,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     wifiSsid: e.WIFI_SSID,
     wifiPassword: e.WIFI_PASSWORD,
     boothIdleSeconds: e.BOOTH_IDLE_SECONDS,
+    imageConcurrency: e.IMAGE_CONCURRENCY,
     telegram:
       e.TELEGRAM_BOT_TOKEN && e.TELEGRAM_BOT_USERNAME && e.TELEGRAM_MODE !== 'off'
         ? {

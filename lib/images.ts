@@ -46,7 +46,9 @@ class Semaphore {
 
 const g = globalThis as unknown as { __pbImageSlots?: Semaphore };
 function slots(): Semaphore {
-  g.__pbImageSlots ??= new Semaphore(Math.max(2, Math.min(4, sharp.concurrency())));
+  // Each decode of a 12 MP photo holds about 100 MB; under server.mjs every worker has its own
+  // queue, so it gets a share of the cores (IMAGE_CONCURRENCY) to bound the total.
+  g.__pbImageSlots ??= new Semaphore(getConfig().imageConcurrency ?? Math.max(2, Math.min(4, sharp.concurrency())));
   return g.__pbImageSlots;
 }
 

@@ -4,6 +4,7 @@ import { runSweep, startSweeper } from './cleanup';
 import { ConfigError, getConfig } from './config';
 import { firstLanIPv4 } from './links';
 import { ensureDirs } from './storage';
+import { startTelegramForServer } from './telegram/runtime';
 
 const g = globalThis as unknown as { __pbStarted?: boolean };
 
@@ -19,13 +20,17 @@ export async function startServer(): Promise<void> {
       console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
     // Under server.mjs only the first worker sweeps as at start-up: a worker started beside
     // running siblings must not remove the fresh files of their uploads in flight.
-    const swept = await runSweep({ startup: process.env.PB_CLUSTER_ROLE !== 'follower' });
+    const clusterRole = process.env.PB_CLUSTER_ROLE;
+    const swept = await runSweep({ startup: !clusterRole || clusterRole === 'leader' });
     if (swept.deleted_sessions || swept.orphans || swept.tmp) {
       console.log(
         `[cleanup] start-up sweep: ${swept.deleted_sessions} expired sessions, ${swept.orphans} orphan files, ${swept.tmp} temporary files removed`,
       );
     }
     startSweeper();
+    // Polling and webhook registration run in the background: Telegram being unreachable never stops the server.
+    // Under server.mjs one worker at a time runs the bot (two pollers would fight over updates).
+    if (!clusterRole || clusterRole.startsWith('leader')) await startTelegramForServer();
     if (!config.publicUrl && !firstLanIPv4()) {
       console.warn(
         '[links] no LAN address and no PUBLIC_URL: guest links will point to localhost, which phones cannot open',

@@ -1,0 +1,183 @@
+import { Bot, type Context } from 'grammy';
+import { claimTelegramUpdate, pruneTelegramUpdates, type SessionWithCounts } from '@/db/queries';
+import { getConfig, type TelegramConfig } from '../config';
+import { ApiError } from '../errors';
+import { addUploadedPhoto, assertCanUpload } from '../photos';
+import { effectiveStatus } from '../sessions';
+import { downloadLimitBytes, downloadTelegramFile } from './files';
+import { type BotLang, botLanguage, errorKey, type MessageKey, t } from './i18n';
+import { type ChatIdentity, linkChat, recordTelegramUser, sessionForChat } from './links';
+import { DEFAULT_RETRY, type RetryOptions, retryTransformer } from './retry';
+
+/**
+ * The bot: one more entry point to the session rules, with none of its own. /start <token> links
+ * the chat, photos and image files go through addUploadedPhoto as a guest's upload would, domain
+ * errors become a reply in the user's language. Every update is handled at most once (update_id).
+ */
+
+export interface BotOptions {
+  retry?: Partial<RetryOptions>;
+}
+
+const UPDATE_ID_KEEP_MS = 48 * 60 * 60_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
+  const retry = retryOptions(opts.retry);
+  const bot = new Bot(cfg.botToken, { client: { apiRoot: cfg.apiRoot, timeoutSeconds: 60 } });
+  bot.api.config.use(retryTransformer(retry));
+  let prunedAt = 0;
+
+  // Telegram re-sends an update it thinks was lost (a slow webhook, a restart before the
+  // offset was confirmed): the first process to record its id handles it, any later copy is dropped.
+  bot.use(async (ctx, next) => {
+    const now = new Date();
+    if (!claimTelegramUpdate(ctx.update.update_id, now)) return;
+    if (now.getTime() - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = now.getTime();
+      pruneTelegramUpdates(new Date(now.getTime() - UPDATE_ID_KEEP_MS));
+    }
+    await next();
+  });
+
+  // A photobooth conversation is one-to-one; groups and channels are ignored.
+  bot.use(async (ctx, next) => {
+    if (ctx.chat?.type !== 'private' || !ctx.from) return;
+    await next();
+  });
+
+  // Nothing escapes: a failure is logged and the guest asked to try again, never a crash or a
+  // webhook answered 500 (which Telegram would re-send).
+  bot.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      console.error(`[telegram] update ${ctx.update.update_id} failed:`, err);
+      await ctx.reply(t(lang(ctx), 'error_generic')).catch(() => {});
+    }
+  });
+
+  bot.command('start', async (ctx) => {
+    const l = lang(ctx);
+    const token = ctx.match.trim();
+    if (!token) return void (await ctx.reply(t(l, 'welcome')));
+    const who = identity(ctx);
+    const result = linkChat(token, who);
+    if (!result.ok) {
+      const key: MessageKey =
+        result.reason === 'expired'
+          ? 'error_session_expired'
+          : result.reason === 'taken'
+            ? 'link_taken'
+            : 'link_unknown';
+      return void (await ctx.reply(t(l, key)));
+    }
+    const { session } = result;
+    await ctx.reply(
+      t(l, session.type === 'upload' ? 'linked_upload' : 'linked_download', limits(session.photoCount)),
+    );
+    // Published as a session change: the booth sees who linked, the notifier sends a picture
+    // that is already there.
+    recordTelegramUser(session.id, who);
+  });
+
+  bot.command('help', async (ctx) => {
+    await ctx.reply(t(lang(ctx), 'help'));
+  });
+
+  bot.command('status', async (ctx) => {
+    const l = lang(ctx);
+    const found = sessionForChat(ctx.chat.id);
+    await ctx.reply(found ? statusText(l, found.session) : t(l, 'no_session'));
+  });
+
+  bot.on('message:photo', async (ctx) => {
+    // Telegram sends every size it made; the last is the largest.
+    const best = ctx.message.photo.at(-1);
+    if (best) await receivePhoto(ctx, best.file_id, best.file_size);
+  });
+
+  // Sent "as a file": the original bytes, the best quality. Whether it is an image is decided by
+  // the photo pipeline, exactly as for a web upload.
+  bot.on('message:document', async (ctx) => {
+    await receivePhoto(ctx, ctx.message.document.file_id, ctx.message.document.file_size);
+  });
+
+  bot.on('message', async (ctx) => {
+    await ctx.reply(t(lang(ctx), 'other'));
+  });
+
+  async function receivePhoto(ctx: Context, fileId: string, size: number | undefined): Promise<void> {
+    const l = lang(ctx);
+    const chatId = ctx.chat?.id;
+    const found = chatId === undefined ? null : sessionForChat(chatId);
+    if (!found) return void (await ctx.reply(t(l, 'no_session')));
+    let file: Awaited<ReturnType<typeof downloadTelegramFile>> | undefined;
+    try {
+      // Refuse at once what would be refused after the download (expired, full, closed).
+      assertCanUpload(found.session, 'guest');
+      file = await downloadTelegramFile(ctx.api, cfg, fileId, size, retry);
+      const { session } = await addUploadedPhoto(found.session.id, file.path, 'guest', {
+        telegramFileId: fileId,
+      });
+      await ctx.reply(countText(l, session));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      await ctx.reply(errorText(l, err, downloadLimitBytes(cfg)));
+    } finally {
+      await file?.cleanup();
+    }
+  }
+
+  return bot;
+}
+
+export function retryOptions(overrides: Partial<RetryOptions> = {}): RetryOptions {
+  return { ...DEFAULT_RETRY, ...overrides };
+}
+
+function lang(ctx: Context): BotLang {
+  return botLanguage(ctx.from?.language_code);
+}
+
+function identity(ctx: Context): ChatIdentity {
+  // The private-chat guard above ran: both are there.
+  const chatId = ctx.chat?.id ?? 0;
+  const from = ctx.from;
+  return {
+    chatId,
+    userId: from?.id ?? chatId,
+    username: from?.username ?? null,
+    languageCode: from?.language_code ?? null,
+  };
+}
+
+function limits(photoCount: number) {
+  const { readyAtPhotos, maxUploadedPhotos } = getConfig();
+  return { count: photoCount, ready_at: readyAtPhotos, max: maxUploadedPhotos };
+}
+
+export function countText(l: BotLang, session: SessionWithCounts): string {
+  const v = limits(session.photoCount);
+  const lines = [t(l, v.count > v.ready_at ? 'count_over' : 'count', v)];
+  if (v.count >= v.max) lines.push(t(l, 'count_full', v));
+  else if (v.count >= v.ready_at) lines.push(t(l, 'count_ready', { left: v.max - v.count }));
+  return lines.join('\n');
+}
+
+export function errorText(l: BotLang, err: ApiError, limitBytes = getConfig().maxUploadBytes): string {
+  const key = errorKey(err.code) ?? 'error_generic';
+  const mb = Math.round(limitBytes / (1024 * 1024));
+  return t(l, key, { ...limits(err.session?.photoCount ?? 0), mb });
+}
+
+export function statusText(l: BotLang, session: SessionWithCounts): string {
+  const status = effectiveStatus(session);
+  const minutes = Math.max(0, Math.ceil((session.expiresAt.getTime() - Date.now()) / 60_000));
+  const v = { ...limits(session.photoCount), minutes };
+  if (status === 'expired') return t(l, 'status_expired');
+  if (status === 'completed') return t(l, 'status_completed');
+  if (session.type === 'upload')
+    return t(l, status === 'ready' ? 'status_upload_ready' : 'status_upload_pending', v);
+  return t(l, status === 'ready' ? 'status_download_ready' : 'status_download_pending', v);
+}

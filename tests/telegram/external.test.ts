@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as result from '@/app/api/session/[id]/result/route';
+import * as sessionRoute from '@/app/api/session/[id]/route';
+import { getConfig } from '@/lib/config';
+import { startTelegramForServer } from '@/lib/telegram/runtime';
+import { BOOTH_TOKEN } from '../support/env';
+import { call, photoForm } from '../support/http';
+import * as img from '../support/images';
+import { BOT_TOKEN, BOT_USERNAME, newSession, startPayload, useTelegram } from './harness';
+import { type Guest, photoUpdate, textUpdate } from './updates';
+
+// TELEGRAM_MODE=external: the web server only makes deep links; `npm run bot` (scripts/bot.ts, a
+// separate process on the same DATA_DIR) polls and sends the pictures.
+const tg = useTelegram({ TELEGRAM_MODE: 'external' }, null);
+
+let bot: ChildProcess | undefined;
+let logs = '';
+
+afterAll(async () => {
+  if (bot && bot.exitCode === null) {
+    const exited = new Promise((r) => bot?.once('exit', r));
+    bot.kill('SIGTERM');
+    await exited;
+  }
+});
+
+function startBotProcess() {
+  const tsx = path.join(process.cwd(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  bot = spawn(process.execPath, [tsx, 'scripts/bot.ts'], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      DATA_DIR: tg.env.dataDir(),
+      BOOTH_TOKEN,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_BOT_USERNAME: BOT_USERNAME,
+      TELEGRAM_MODE: 'external',
+      TELEGRAM_API_ROOT: tg.api().url,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  bot.stdout?.on('data', (d) => {
+    logs += d;
+  });
+  bot.stderr?.on('data', (d) => {
+    logs += d;
+  });
+}
+
+describe('npm run bot beside a server in external mode', () => {
+  it('the server itself neither polls nor registers a webhook', async () => {
+    await startTelegramForServer();
+    expect(getConfig().telegram?.mode).toBe('external');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(tg.api().calls).toHaveLength(0);
+  });
+
+  it('the bot process links the chat, takes photos, and sends the picture the server saved', async () => {
+    const api = tg.api();
+    const session = await newSession();
+    const payload = await startPayload(session.id);
+    startBotProcess();
+    // grammY drops any webhook before it starts to long-poll.
+    await api.waitFor(() => api.sent('deleteWebhook').length > 0, 'the bot process to start', 30_000);
+
+    const g: Guest = { id: 888001, username: 'vera', language_code: 'ru' };
+    api.push(textUpdate(api, g, `/start ${payload}`));
+    expect((await api.waitForTexts(g.id, 1))[0]).toContain('Вы подключены');
+    api.push(photoUpdate(api, g, api.addFile(await img.jpeg(900, 600, 120))));
+    expect((await api.waitForTexts(g.id, 2))[1]).toBe('📷 1 из 3 — можно до 5');
+    const s = await call(sessionRoute.GET, {
+      path: `/api/session/${session.id}`,
+      params: { id: session.id },
+    });
+    expect(s.json.session.photo_count).toBe(1);
+    expect(s.json.session.telegram_username).toBe('vera');
+
+    // Saved in this process: the bot process finds it by its database scan.
+    await call(result.POST, {
+      path: `/api/session/${session.id}/result`,
+      params: { id: session.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg(1200, 800, 60)),
+    });
+    await api.waitFor(() => api.sent('sendDocument', g.id).length > 0, 'the picture from the bot process');
+    expect(api.sent('sendPhoto', g.id)).toHaveLength(1);
+    expect(logs).toContain('bot running on');
+  }, 60_000);
+});
