@@ -1,4 +1,8 @@
-/** @type {import('next').NextConfig} */
+import createNextIntlPlugin from 'next-intl/plugin';
+
+// Translations (messages/*.json) without locale-prefixed routes: the locale comes from i18n/request.ts.
+const withNextIntl = createNextIntlPlugin('./i18n/request.ts');
+
 const securityHeaders = [
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   { key: 'X-Frame-Options', value: 'DENY' },
@@ -6,6 +10,7 @@ const securityHeaders = [
   { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
 ];
 
+/** @type {import('next').NextConfig} */
 const nextConfig = {
   // A separate build folder lets two builds (e.g. the tests' and a benchmark's) live side by side.
   distDir: process.env.NEXT_DIST_DIR || '.next',
@@ -25,4 +30,4 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

@@ -1,13 +1,22 @@
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
+import { LocaleSwitch } from '@/components/locale-switch';
 
-export default function Home() {
+export default async function Home() {
+  const t = await getTranslations('common');
   return (
     <main className="mx-auto flex min-h-dvh max-w-xl flex-col items-center justify-center gap-6 p-8 text-center">
-      <h1 className="text-4xl font-bold">Photobooth</h1>
-      <nav className="flex gap-4">
-        <Link className="rounded-xl bg-white px-6 py-3 font-semibold text-neutral-900" href="/booth">Booth</Link>
-        <Link className="rounded-xl border border-white px-6 py-3 font-semibold" href="/admin">Admin</Link>
+      <h1 className="text-4xl font-bold">{t('appName')}</h1>
+      <p className="text-lg text-neutral-700">{t('description')}</p>
+      <nav aria-label={t('appName')} className="flex gap-4">
+        <Link className="rounded-xl bg-neutral-900 px-6 py-3 font-semibold text-white" href="/booth">
+          {t('openBooth')}
+        </Link>
+        <Link className="rounded-xl border border-neutral-900 px-6 py-3 font-semibold" href="/admin">
+          {t('openAdmin')}
+        </Link>
       </nav>
+      <LocaleSwitch className="min-h-11" />
     </main>
   );
 }

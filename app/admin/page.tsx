@@ -1,0 +1,45 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { connection } from 'next/server';
+import { NextIntlClientProvider } from 'next-intl';
+import { getTranslations } from 'next-intl/server';
+import { pickMessages } from '@/components/messages';
+import { pageRole } from '@/components/page-role';
+import { storageTotals } from '@/db/queries';
+import { baseUrlFromHeaders } from '@/lib/links';
+import { listSessions, serializeSession } from '@/lib/sessions';
+import { AdminDashboard } from './admin-dashboard';
+import { AdminLogin } from './admin-login';
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('admin');
+  return { title: t('title'), robots: { index: false } };
+}
+
+export default async function AdminPage() {
+  await connection();
+  const role = await pageRole();
+  const messages = await pickMessages('common', 'admin', 'errors');
+  let body: React.ReactNode;
+  if (role !== 'admin') {
+    body = <AdminLogin />;
+  } else {
+    const base = baseUrlFromHeaders(await headers());
+    const totals = storageTotals(new Date());
+    body = (
+      <AdminDashboard
+        initialSessions={listSessions({}).map((s) => serializeSession(s, base))}
+        initialStats={{
+          active_sessions: totals.activeSessions,
+          photos_stored: totals.photosStored,
+          bytes_stored: totals.bytesStored,
+        }}
+      />
+    );
+  }
+  return (
+    <NextIntlClientProvider messages={messages}>
+      <div className="min-h-dvh bg-neutral-100 text-neutral-900">{body}</div>
+    </NextIntlClientProvider>
+  );
+}

@@ -1,0 +1,194 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import { useEffect, useRef, useState } from 'react';
+import { api, type PhotoJson, type SessionJson } from '@/components/api';
+import { Countdown } from '@/components/countdown';
+import { QrCode, wifiQrValue } from '@/components/qr-code';
+import { type Connection, useLiveSession, useSessionPhotos } from '@/components/use-live-session';
+import type { Layout } from '@/lib/images';
+import type { BoothScreenProps } from './booth-app';
+import { LayoutPicker } from './layout-picker';
+
+export function ConnectionBanner({ connection }: { connection: Connection }) {
+  const t = useTranslations('booth');
+  if (connection === 'live') return null;
+  return (
+    <div role="alert" className="rounded-2xl bg-red-700 px-6 py-3 text-center text-2xl font-semibold">
+      {t('connectionLost')}
+    </div>
+  );
+}
+
+export function MakingOverlay() {
+  const t = useTranslations('booth');
+  return (
+    <div
+      role="status"
+      className="absolute inset-0 z-20 flex flex-col items-center justify-center gap-8 bg-neutral-950/90"
+    >
+      <span
+        aria-hidden="true"
+        className="h-24 w-24 animate-spin rounded-full border-8 border-amber-400 border-t-transparent"
+      />
+      <p className="text-5xl font-bold">{t('making')}</p>
+    </div>
+  );
+}
+
+/** Phone → booth: a new upload session, its QR code, and the photos arriving live. */
+export function PhoneFlow(props: BoothScreenProps) {
+  const t = useTranslations('booth');
+  const [session, setSession] = useState<SessionJson | null>(null);
+  const started = useRef(false);
+  const { onSession, onFailure } = props;
+
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    api<{ session: SessionJson }>('/api/session/create', { method: 'POST', body: { type: 'upload' } })
+      .then((r) => {
+        onSession(r.session);
+        setSession(r.session);
+      })
+      .catch(onFailure);
+  }, [onSession, onFailure]);
+
+  if (!session) {
+    return (
+      <div role="status" className="flex h-full items-center justify-center text-4xl">
+        {t('preparing')}
+      </div>
+    );
+  }
+  return <PhoneWaiting {...props} initial={session} />;
+}
+
+function PhoneWaiting({
+  initial,
+  settings,
+  onFailure,
+  onActivity,
+  onResult,
+  onCancel,
+}: BoothScreenProps & { initial: SessionJson }) {
+  const t = useTranslations('booth');
+  const { session: live, connection, gone } = useLiveSession(initial.id, initial);
+  const session = live ?? initial;
+  const photos: PhotoJson[] = useSessionPhotos(session.id, session.photo_count);
+  const [layout, setLayout] = useState<Layout>('grid');
+  const [making, setMaking] = useState(false);
+
+  // A photo landing or any change by the guest counts as activity.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: updated_at is the trigger
+  useEffect(() => onActivity(), [session.updated_at, onActivity]);
+
+  useEffect(() => {
+    if (gone) onCancel();
+  }, [gone, onCancel]);
+
+  const ready = session.photo_count >= session.ready_at;
+  const full = session.photo_count >= session.max_photos;
+  const wifi = settings.wifiSsid ? wifiQrValue(settings.wifiSsid, settings.wifiPassword ?? undefined) : null;
+  const shortLink = session.url.replace(/^https?:\/\//, '');
+
+  const make = async () => {
+    setMaking(true);
+    try {
+      const r = await api<{ session: SessionJson }>(`/api/session/${session.id}/compose`, {
+        method: 'POST',
+        body: { layout, ...(settings.eventName && { caption: settings.eventName }) },
+      });
+      onResult(r.session);
+    } catch (err) {
+      setMaking(false);
+      onFailure(err);
+    }
+  };
+
+  return (
+    <section className="grid h-full grid-cols-[minmax(0,1fr)_minmax(0,1fr)] gap-8 px-10 py-6">
+      <div className="flex min-h-0 flex-col items-center justify-center gap-4 text-center">
+        <h1 className="text-4xl font-bold">{t('scanTitle')}</h1>
+        <div className="flex min-h-0 items-start justify-center gap-6">
+          {wifi && (
+            <figure className="flex flex-col items-center gap-2">
+              <figcaption className="text-2xl font-semibold">
+                {t('stepWifi', { ssid: settings.wifiSsid ?? '' })}
+              </figcaption>
+              <QrCode
+                value={wifi}
+                label={t('wifiQrLabel', { ssid: settings.wifiSsid ?? '' })}
+                fluid="min(24vh, 15vw)"
+              />
+              {settings.wifiPassword && (
+                <p className="text-xl text-neutral-300">
+                  {t('wifiPassword', { password: settings.wifiPassword })}
+                </p>
+              )}
+            </figure>
+          )}
+          <figure className="flex flex-col items-center gap-2">
+            {wifi && <figcaption className="text-2xl font-semibold">{t('stepSession')}</figcaption>}
+            <QrCode
+              value={session.url}
+              label={t('sessionQrLabel')}
+              fluid={wifi ? 'min(40vh, 23vw)' : 'min(52vh, 38vw)'}
+            />
+          </figure>
+        </div>
+        <p className="max-w-full font-mono text-xl break-all text-neutral-200" data-testid="short-link">
+          {shortLink}
+        </p>
+        {settings.linkUnreachable && (
+          <p role="alert" className="rounded-xl bg-red-700 px-4 py-2 text-xl font-semibold">
+            {t('loopbackWarning')}
+          </p>
+        )}
+        <Countdown until={session.expires_at} className="text-2xl text-neutral-300" />
+      </div>
+
+      <div className="flex min-h-0 flex-col gap-5">
+        <ConnectionBanner connection={connection} />
+        <p role="status" aria-live="polite" className="text-5xl font-black text-amber-300">
+          {ready
+            ? t('countReady', { count: session.photo_count, max: session.max_photos })
+            : t('count', { count: session.photo_count, ready: session.ready_at, max: session.max_photos })}
+        </p>
+        {full && <p className="text-2xl text-neutral-300">{t('full')}</p>}
+        <ul aria-label={t('photosReceived')} className="grid min-h-0 grid-cols-5 gap-3">
+          {photos.map((p, i) => (
+            <li key={p.id} className="aspect-square overflow-hidden rounded-xl bg-neutral-800">
+              {/* biome-ignore lint/performance/noImgElement: thumbnails served by the API */}
+              <img src={p.thumb_url} alt={t('photoN', { n: i + 1 })} className="h-full w-full object-cover" />
+            </li>
+          ))}
+        </ul>
+        {photos.length === 0 && <p className="text-2xl text-neutral-400">{t('waitingForPhotos')}</p>}
+        <div className="mt-auto flex flex-col gap-5">
+          {ready && (
+            <LayoutPicker value={layout} onChange={setLayout} images={photos.map((p) => p.thumb_url)} />
+          )}
+          <div className="flex gap-4">
+            <button
+              type="button"
+              onClick={onCancel}
+              className="min-h-20 rounded-full border-2 border-neutral-500 px-8 text-2xl font-semibold"
+            >
+              {t('cancel')}
+            </button>
+            <button
+              type="button"
+              disabled={!ready || making}
+              onClick={make}
+              className="min-h-20 flex-1 rounded-full bg-amber-400 px-8 text-3xl font-bold text-neutral-950 disabled:bg-neutral-700 disabled:text-neutral-400"
+            >
+              {t('makePicture')}
+            </button>
+          </div>
+        </div>
+      </div>
+      {making && <MakingOverlay />}
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { getTranslations } from 'next-intl/server';
+import { ApiError } from '@/lib/errors';
+import { baseUrlFromHeaders } from '@/lib/links';
+import { getPhotos, serializePhoto } from '@/lib/photos';
+import { isExpired, loadSession, serializeSession } from '@/lib/sessions';
+import { ExpiredView } from './expired-view';
+import { GuestDownload } from './guest-download';
+import { GuestUpload } from './guest-upload';
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('guest');
+  // The link is a capability: keep it out of search engines.
+  return { title: t('title'), robots: { index: false, follow: false } };
+}
+
+function findSession(id: string) {
+  try {
+    return loadSession(id);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'session_not_found') notFound();
+    throw err;
+  }
+}
+
+export default async function GuestPage({ params }: Props) {
+  await connection();
+  const { id } = await params;
+  const session = findSession(id);
+  // proxy.ts answers an expired link with 410 before this runs; this covers the moment in between.
+  if (isExpired(session)) return <ExpiredView />;
+  const json = serializeSession(session, baseUrlFromHeaders(await headers()));
+  if (session.type === 'download') return <GuestDownload initial={json} />;
+  const photos = getPhotos(session.id, 'uploaded').map(serializePhoto);
+  return <GuestUpload initial={json} initialPhotos={photos} />;
+}

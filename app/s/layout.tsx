@@ -1,0 +1,23 @@
+import { NextIntlClientProvider } from 'next-intl';
+import { getTranslations } from 'next-intl/server';
+import { LocaleSwitch } from '@/components/locale-switch';
+import { pickMessages } from '@/components/messages';
+import { getConfig } from '@/lib/config';
+
+/** The guest's phone: a light page, large text, only the guest strings sent to the browser. */
+export default async function GuestLayout({ children }: { children: React.ReactNode }) {
+  const t = await getTranslations('guest');
+  const messages = await pickMessages('common', 'guest', 'errors');
+  const eventName = getConfig().eventName;
+  return (
+    <NextIntlClientProvider messages={messages}>
+      <div className="min-h-dvh bg-stone-50 text-neutral-900">
+        <header className="mx-auto flex max-w-xl items-center justify-between gap-4 px-4 pt-4">
+          <p className="text-lg font-semibold text-neutral-600">{eventName ?? t('brand')}</p>
+          <LocaleSwitch className="min-h-11 text-base" />
+        </header>
+        <main className="mx-auto flex max-w-xl flex-col gap-6 px-4 pt-4 pb-16">{children}</main>
+      </div>
+    </NextIntlClientProvider>
+  );
+}

@@ -1,0 +1,78 @@
+import { expect, test } from '@playwright/test';
+import { E2E_ADMIN_TOKEN, E2E_BOOTH_TOKEN } from './env';
+import { createSession, makePhoto, screenshot, uploadViaApi } from './helpers';
+
+test.use({ viewport: { width: 1440, height: 900 } });
+
+test('admin: login, live table, photos, expire + clean up, delete, log out', async ({
+  page,
+  request,
+}, testInfo) => {
+  const upload = await createSession(request, 'upload', { table: 'A7' });
+  await uploadViaApi(request, upload.id, await makePhoto(900, 600, 30));
+  const download = await createSession(request, 'download');
+  const doomed = await createSession(request, 'upload');
+
+  await page.goto('/admin');
+  const token = page.getByLabel('Admin token');
+  await token.fill('definitely-not-the-token');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('That token is not right.');
+  await token.fill(E2E_BOOTH_TOKEN);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('That is the booth token');
+  await token.fill(E2E_ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Photobooth admin' })).toBeVisible();
+
+  const table = page.getByRole('table', { name: 'Active sessions, newest first' });
+  const row = (id: string) =>
+    table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id.slice(0, 8) }) });
+  await expect(row(upload.id)).toContainText('Phone → booth');
+  await expect(row(upload.id)).toContainText('{"table":"A7"}');
+  await expect(row(download.id)).toContainText('Booth → phone');
+  await expect(row(doomed.id)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Totals' })).toContainText('Active sessions');
+
+  // Filters by type.
+  await page.getByLabel('Type').selectOption('download');
+  await expect(row(upload.id)).toHaveCount(0);
+  await expect(row(download.id)).toBeVisible();
+  await page.getByLabel('Type').selectOption('');
+  await expect(row(upload.id)).toBeVisible();
+
+  // View photos.
+  await page.getByRole('button', { name: `Show the photos of session ${upload.id.slice(0, 8)}` }).click();
+  await expect(
+    page.getByRole('list', { name: `Photos of session ${upload.id.slice(0, 8)}` }).getByRole('img'),
+  ).toHaveCount(1);
+  await expect(
+    page.getByRole('link', { name: `Open the guest page of session ${upload.id.slice(0, 8)}` }),
+  ).toHaveAttribute('href', `/s/${upload.id}`);
+  await screenshot(page, 'admin', testInfo);
+
+  // A new session shows up by itself (live table).
+  const late = await createSession(request, 'download');
+  await expect(row(late.id)).toBeVisible();
+
+  // Force-expire, then clean up: it is freed.
+  await page.getByRole('button', { name: `Expire session ${doomed.id.slice(0, 8)} now` }).click();
+  await expect(row(doomed.id)).toHaveCount(0);
+  await page.getByRole('button', { name: 'Clean up expired now' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Cleaned up:' })).toBeVisible();
+  expect((await request.get(`/api/session/${doomed.id}`)).status()).toBe(404);
+
+  // Delete, with confirmation.
+  await page.getByRole('button', { name: `Delete session ${download.id.slice(0, 8)}` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this session?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row(download.id)).toBeVisible();
+  await page.getByRole('button', { name: `Delete session ${download.id.slice(0, 8)}` }).click();
+  await dialog.getByRole('button', { name: 'Delete for good' }).click();
+  await expect(row(download.id)).toHaveCount(0);
+  expect((await request.get(`/api/session/${download.id}`)).status()).toBe(404);
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByLabel('Admin token')).toBeVisible();
+});

@@ -1,0 +1,39 @@
+import { type NextRequest, NextResponse } from 'next/server';
+import { expiredHtml } from '@/components/expired-html';
+import { LOCALE_COOKIE, resolveLocale } from '@/i18n/locale';
+import { isExpired, loadSession } from '@/lib/sessions';
+
+/**
+ * An expired guest link must answer HTTP 410 with a friendly page. A page cannot set that status
+ * (and a rewrite's status is dropped when a page renders), so this proxy answers it itself.
+ * It matches only /s/:id, never /api: uploads must not pass through a proxy that buffers bodies.
+ * Unknown and malformed ids pass through: the page answers them with 404.
+ */
+export function proxy(request: NextRequest) {
+  const id = request.nextUrl.pathname.split('/')[2] ?? '';
+  let expired = false;
+  try {
+    expired = isExpired(loadSession(id));
+  } catch {
+    // not found or not a UUID: the page renders its 404
+  }
+  if (!expired) return NextResponse.next();
+  const locale = resolveLocale(
+    request.cookies.get(LOCALE_COOKIE)?.value,
+    request.headers.get('accept-language'),
+  );
+  return new NextResponse(expiredHtml(locale), {
+    status: 410,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Language': locale,
+      Vary: 'Accept-Language, Cookie',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+    },
+  });
+}
+
+export const config = { matcher: '/s/:id' };
