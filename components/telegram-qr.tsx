@@ -9,7 +9,19 @@ import { QrCode } from './qr-code';
  * GET /api/session/:id/telegram (booth role); renders nothing when the bot is not configured
  * (404 telegram_disabled) or the link cannot be had.
  */
-export function TelegramQr({ sessionId, size = 200 }: { sessionId: string; size?: number }) {
+export function TelegramQr({
+  sessionId,
+  size = 200,
+  fluid,
+  inline = false,
+}: {
+  sessionId: string;
+  size?: number;
+  /** A CSS length for the code's edge, as QrCode takes it. */
+  fluid?: string;
+  /** Caption beside the code instead of under it (for tight screens). */
+  inline?: boolean;
+}) {
   const t = useTranslations('booth');
   const [link, setLink] = useState<string | null>(null);
 
@@ -33,9 +45,9 @@ export function TelegramQr({ sessionId, size = 200 }: { sessionId: string; size?
 
   if (!link) return null;
   return (
-    <figure className="flex flex-col items-center gap-2">
-      <QrCode value={link} label={t('telegramQrLabel')} size={size} />
-      <figcaption className="text-lg font-semibold">{t('telegramTitle')}</figcaption>
+    <figure className={`flex items-center gap-3 ${inline ? 'flex-row' : 'flex-col'}`}>
+      <QrCode value={link} label={t('telegramQrLabel')} size={size} fluid={fluid} />
+      <figcaption className="text-xl font-semibold">{t('telegramTitle')}</figcaption>
     </figure>
   );
 }

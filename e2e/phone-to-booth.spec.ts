@@ -38,6 +38,12 @@ test('phone → booth → phone: three photos arrive live, the picture comes bac
     boothPage.getByRole('img', { name: 'QR code to join the Wi-Fi Wedding Guests' }),
   );
   expect(wifi).toBe('WIFI:T:WPA;S:Wedding Guests;P:confetti\\;2026;;');
+  // Guests who prefer Telegram get the bot's deep link beside it; it does not expose the session id.
+  const telegram = await decodeQr(
+    boothPage.getByRole('img', { name: 'QR code of the Telegram link (opens the photobooth bot)' }),
+  );
+  expect(telegram).toMatch(/^https:\/\/t\.me\/e2e_photobooth_bot\?start=[A-Za-z0-9_-]{1,64}$/);
+  expect(telegram).not.toContain(link.split('/s/')[1] ?? 'no-id');
   const counter = boothPage.getByRole('status').filter({ hasText: /of 3/ });
   await expect(counter).toHaveText('0 of 3 — up to 5');
   await expect(boothPage.getByRole('button', { name: 'Make my picture' })).toBeDisabled();

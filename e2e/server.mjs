@@ -38,6 +38,11 @@ const child = spawn(process.execPath, [nextBin, 'start', '-p', port, '-H', '127.
     BOOTH_IDLE_SECONDS: '600',
     SESSION_TTL_MINUTES: '30',
     CLEANUP_INTERVAL_MINUTES: '60',
+    // The bot is configured but run elsewhere ('external'): the booth shows its deep-link QR and
+    // nothing here contacts Telegram.
+    TELEGRAM_BOT_TOKEN: '123456789:e2e-fake-token-never-used-AAAAAAAAAA',
+    TELEGRAM_BOT_USERNAME: 'e2e_photobooth_bot',
+    TELEGRAM_MODE: 'external',
   },
 });
 

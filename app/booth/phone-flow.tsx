@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, type PhotoJson, type SessionJson } from '@/components/api';
 import { Countdown } from '@/components/countdown';
 import { QrCode, wifiQrValue } from '@/components/qr-code';
+import { TelegramQr } from '@/components/telegram-qr';
 import { type Connection, useLiveSession, useSessionPhotos } from '@/components/use-live-session';
 import type { Layout } from '@/lib/images';
 import type { BoothScreenProps } from './booth-app';
@@ -146,6 +147,7 @@ function PhoneWaiting({
           </p>
         )}
         <Countdown until={session.expires_at} className="text-2xl text-neutral-300" />
+        <TelegramQr sessionId={session.id} fluid="min(13vh, 9vw)" inline />
       </div>
 
       <div className="flex min-h-0 flex-col gap-5">

@@ -4,6 +4,7 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import type { SessionJson } from '@/components/api';
 import { QrCode } from '@/components/qr-code';
+import { TelegramQr } from '@/components/telegram-qr';
 import { useLiveSession } from '@/components/use-live-session';
 import type { BoothScreenProps } from './booth-app';
 import { ConnectionBanner } from './phone-flow';
@@ -40,6 +41,7 @@ export function ResultScreen({
         <ConnectionBanner connection={connection} />
         {session.type === 'upload' && <p className="text-2xl text-amber-200">{t('resultOnPhone')}</p>}
         <QrCode value={session.url} label={t('resultQrLabel')} fluid="min(32vh, 20vw)" />
+        {session.type === 'download' && <TelegramQr sessionId={session.id} fluid="min(13vh, 9vw)" inline />}
         <p className="text-2xl">{t('resultScan')}</p>
         {saved && (
           <p role="status" className="rounded-full bg-emerald-600 px-8 py-3 text-3xl font-bold">
