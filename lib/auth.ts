@@ -109,7 +109,12 @@ function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // malformed percent-encoding: no cookie at all
+    }
   }
   return undefined;
 }
@@ -173,18 +178,21 @@ export function requireRole(caller: Caller, needed: Role): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Login rate limit: a fixed window per client address, kept on globalThis.
+// Login rate limit: fixed windows kept on globalThis, one per client address and one for all
+// clients together. Behind `next start` the address comes from X-Forwarded-For, which a client can
+// set itself (Next only fills it in when absent), so the shared window is what bounds a guesser
+// who changes that header on every try.
 
 const LOGIN_WINDOW_MS = 60_000;
-const LOGIN_MAX_ATTEMPTS = 10;
+const LOGIN_MAX_PER_ADDRESS = 10;
+const LOGIN_MAX_TOTAL = 60;
 const gl = globalThis as unknown as { __pbLoginAttempts?: Map<string, { count: number; resetAt: number }> };
 
 export function clientAddress(request: Request): string {
-  // The last hop is the one our own server added; earlier entries are the client's word.
-  return request.headers.get('x-forwarded-for')?.split(',').pop()?.trim() || 'local';
+  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
 }
 
-export function checkLoginRate(key: string, now = Date.now()): void {
+function takeAttempt(key: string, max: number, now: number): void {
   gl.__pbLoginAttempts ??= new Map();
   const map = gl.__pbLoginAttempts;
   if (map.size > 10_000) for (const [k, v] of map) if (v.resetAt <= now) map.delete(k);
@@ -194,12 +202,17 @@ export function checkLoginRate(key: string, now = Date.now()): void {
     return;
   }
   entry.count++;
-  if (entry.count > LOGIN_MAX_ATTEMPTS) {
+  if (entry.count > max) {
     const retry = Math.ceil((entry.resetAt - now) / 1000);
     throw new ApiError('too_many_requests', `Too many login attempts; try again in ${retry} s.`, undefined, {
       'Retry-After': String(retry),
     });
   }
+}
+
+export function checkLoginRate(request: Request, now = Date.now()): void {
+  takeAttempt('*', LOGIN_MAX_TOTAL, now);
+  takeAttempt(`ip:${clientAddress(request)}`, LOGIN_MAX_PER_ADDRESS, now);
 }
 
 export function resetLoginRateForTests(): void {

@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   invalid_image: 422,
   too_many_requests: 429,
   internal_error: 500,
+  server_busy: 503,
   storage_unavailable: 507,
 } as const;
 

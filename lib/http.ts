@@ -28,6 +28,11 @@ function zodMessage(err: ZodError): string {
 export function errorResponse(err: unknown, request: Request): Response {
   if (err instanceof ZodError) err = new ApiError('invalid_request', zodMessage(err));
   if (!(err instanceof ApiError) && isStorageError(err)) err = storageError(err);
+  if ((err as { code?: unknown } | null)?.code === 'SQLITE_BUSY') {
+    err = new ApiError('server_busy', 'The server is busy; please try again in a moment.', undefined, {
+      'Retry-After': '1',
+    });
+  }
   if (err instanceof ApiError) {
     const extra = err.session ? { session: serializeSession(err.session, baseUrlFor(request)) } : err.extra;
     return json(errorBody(err.code, err.message, extra), err.status, err.headers);
@@ -49,6 +54,36 @@ export function route<P extends Params = Params>(
       return errorResponse(err, request);
     }
   };
+}
+
+/** Who is calling. Credentials that were presented must be right: a wrong token is 401, not a guest. */
+export function callerOf(request: Request): Caller {
+  const caller = identify(request);
+  if (caller.badCredentials) requireRole(caller, 'booth');
+  return caller;
+}
+
+/**
+ * Runs the checks that come before reading a request body; when one refuses, the unread body is
+ * cancelled so the client is answered at once instead of after sending everything.
+ */
+export async function beforeBody<T>(request: Request, check: () => T): Promise<T> {
+  try {
+    return check();
+  } catch (err) {
+    await request.body?.cancel().catch(() => {});
+    throw err;
+  }
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** The JSON 405 for the methods a route does not have (Next's own 405 has an empty body). */
+export function methodNotAllowed(...allowed: (typeof METHODS)[number][]): () => Response {
+  return () =>
+    json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} here.`), 405, {
+      Allow: allowed.join(', '),
+    });
 }
 
 /** Authenticates the caller and checks it has at least `needed`. */

@@ -48,7 +48,9 @@ const g = globalThis as unknown as { __pbImageSlots?: Semaphore };
 function slots(): Semaphore {
   // Each decode of a 12 MP photo holds about 100 MB; under server.mjs every worker has its own
   // queue, so it gets a share of the cores (IMAGE_CONCURRENCY) to bound the total.
-  g.__pbImageSlots ??= new Semaphore(getConfig().imageConcurrency ?? Math.max(2, Math.min(4, sharp.concurrency())));
+  g.__pbImageSlots ??= new Semaphore(
+    getConfig().imageConcurrency ?? Math.max(2, Math.min(4, sharp.concurrency())),
+  );
   return g.__pbImageSlots;
 }
 

@@ -13,6 +13,7 @@ import {
   updateSession,
 } from '@/db/queries';
 import type { PhotoRow, PhotoType } from '@/db/schema';
+import type { Caller } from './auth';
 import { getConfig } from './config';
 import { ApiError } from './errors';
 import { publish } from './events';
@@ -27,7 +28,7 @@ import {
   statusAfterResult,
   statusAfterUpload,
 } from './sessions';
-import { filePath, removePhotoFiles, storePhotoFiles } from './storage';
+import { filePath, removePhotoFiles, storageError, storePhotoFiles, type Variant } from './storage';
 
 /**
  * Photos: who may add one, the photo limit, order, storage, and the result.
@@ -190,11 +191,18 @@ export async function composeResult(sessionId: string, layout: Layout, caption?:
   const photos = listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
-  const image = await composeImage(
-    photos.map((p) => filePath(p.storageKey, 'full')),
-    layout,
-    caption,
-  );
+  let image: NormalizedImage;
+  try {
+    image = await composeImage(
+      photos.map((p) => filePath(p.storageKey, 'full')),
+      layout,
+      caption,
+    );
+  } catch (err) {
+    // Deleted while composing, or a photo file went missing under us: say which, never a 500.
+    loadSession(session.id);
+    throw err instanceof ApiError ? err : storageError(err);
+  }
   return saveResultImage(session.id, image);
 }
 
@@ -215,6 +223,20 @@ export function loadResult(sessionId: string): { session: SessionWithCounts; pho
   const photo = findResult(session.id);
   if (!photo) throw new ApiError('result_not_ready', 'The picture is not ready yet.');
   return { session, photo };
+}
+
+/**
+ * A fetch of the result. When a guest (no credentials at all: the booth and admin looking at it do
+ * not count) gets the full picture — a 304 too, they already have it — a ready download session
+ * is done.
+ */
+export function noteResultFetch(
+  sessionId: string,
+  caller: Caller,
+  opts: { variant: Variant; method: string },
+): void {
+  if (caller.via !== 'none' || opts.variant !== 'full' || opts.method !== 'GET') return;
+  markResultFetched(sessionId);
 }
 
 /** A guest fetched the finished picture of a download session: that session's flow is done. */

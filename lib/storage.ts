@@ -46,6 +46,8 @@ export function isStorageError(err: unknown): boolean {
     'ENOENT',
     'ENOTDIR',
     'EISDIR',
+    // A folder we need exists as a regular file (mkdir over it).
+    'EEXIST',
     'EMFILE',
     'ENFILE',
   ].includes(code ?? '');
@@ -140,9 +142,14 @@ function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process that nobody has reaped yet (a zombie) still answers kill(0); it writes nothing.
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (not Linux): trust kill(0)
   }
 }
 

@@ -24,7 +24,8 @@ export interface PhotoBody {
   cleanup: () => Promise<void>;
 }
 
-function tooLarge(): ApiError {
+/** The one 'too large' answer of every way a photo comes in (web and Telegram). */
+export function tooLarge(): ApiError {
   const mb = Math.round(getConfig().maxUploadBytes / (1024 * 1024));
   return new ApiError('photo_too_large', `The photo is larger than ${mb} MB.`);
 }
@@ -54,7 +55,11 @@ async function readJsonPhoto(request: Request): Promise<PhotoBody> {
   const { maxUploadBytes } = getConfig();
   // base64 is 4/3 of the bytes; allow a little for the JSON around it.
   const raw = await readBodyLimited(request, Math.ceil((maxUploadBytes * 4) / 3) + 64 * 1024, tooLarge);
-  const body = jsonPhotoSchema.parse(parseJsonText(raw));
+  const parsed = parseJsonText(raw);
+  if (typeof parsed === 'object' && parsed !== null && !('photo_data' in parsed)) {
+    throw new ApiError('missing_photo', 'Send the image as "photo_data" (base64 or a data: URL).');
+  }
+  const body = jsonPhotoSchema.parse(parsed);
   const input = decodePhotoData(body.photo_data);
   if (input.length > maxUploadBytes) throw tooLarge();
   return { input, telegramFileId: body.telegram_file_id ?? undefined, cleanup: async () => {} };
@@ -86,7 +91,8 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
   let truncated = false;
   let telegramFileId: string | undefined;
   let fileDone: Promise<void> = Promise.resolve();
-  const cleanup = () => fsp.rm(tmp, { force: true });
+  // Best effort: when the disk is gone, the temporary file went with it.
+  const cleanup = () => fsp.rm(tmp, { force: true }).catch(() => {});
 
   parser.on('file', (name, stream) => {
     if (name !== 'photo' || gotFile) {
@@ -97,10 +103,14 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
     stream.on('limit', () => {
       truncated = true;
     });
-    ensureDirs();
-    fileDone = pipeline(stream, fs.createWriteStream(tmp, { mode: 0o600 }));
-    // Errors surface when fileDone is awaited; avoid an unhandled rejection in between.
-    fileDone.catch(() => {});
+    // A throw here would escape busboy as an uncaught error and take the process down: the
+    // disk error (e.g. the temporary folder is gone) becomes fileDone's rejection instead.
+    fileDone = new Promise<void>((resolve) => {
+      ensureDirs();
+      resolve();
+    }).then(() => pipeline(stream, fs.createWriteStream(tmp, { mode: 0o600 })));
+    // Errors surface when fileDone is awaited; meanwhile drain the part so the form can finish.
+    fileDone.catch(() => stream.resume());
   });
   parser.on('field', (name, value) => {
     if (name === 'telegram_file_id') telegramFileId = value.slice(0, 256);
@@ -125,6 +135,14 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
   if (!gotFile) {
     await cleanup();
     throw new ApiError('missing_photo', 'No file in the "photo" field of the form.');
+  }
+  try {
+    // Still there? The disk may have gone away while the body came in (else the decoder
+    // would report an unreadable image, not the disk).
+    await fsp.stat(tmp);
+  } catch (err) {
+    await cleanup();
+    throw isStorageError(err) ? storageError(err) : err;
   }
   return { input: tmp, telegramFileId, cleanup };
 }

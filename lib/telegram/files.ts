@@ -6,8 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { type Api, GrammyError } from 'grammy';
 import { getConfig, type TelegramConfig } from '../config';
-import { ApiError } from '../errors';
 import { ensureDirs, tmpPath } from '../storage';
+import { tooLarge } from '../upload';
 import { backoffMs, DEFAULT_RETRY, type RetryOptions, sleep } from './retry';
 
 /**
@@ -18,19 +18,13 @@ import { backoffMs, DEFAULT_RETRY, type RetryOptions, sleep } from './retry';
 
 /** The Bot API hands out files of at most 20 MB through getFile. */
 export const BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+const DEFAULT_API_ROOT = 'https://api.telegram.org';
 
 /** The largest file a guest can send through this Bot API server. */
 export function downloadLimitBytes(cfg: TelegramConfig): number {
   const { maxUploadBytes } = getConfig();
   // A self-hosted Bot API server (another TELEGRAM_API_ROOT) has no 20 MB cap.
-  return cfg.apiRoot === 'https://api.telegram.org'
-    ? Math.min(maxUploadBytes, BOT_API_DOWNLOAD_LIMIT)
-    : maxUploadBytes;
-}
-
-export function tooLarge(): ApiError {
-  const mb = Math.round(getConfig().maxUploadBytes / (1024 * 1024));
-  return new ApiError('photo_too_large', `The photo is larger than ${mb} MB.`);
+  return cfg.apiRoot === DEFAULT_API_ROOT ? Math.min(maxUploadBytes, BOT_API_DOWNLOAD_LIMIT) : maxUploadBytes;
 }
 
 class TooLarge extends Error {}
@@ -59,7 +53,12 @@ export async function downloadTelegramFile(
   if (file.file_size !== undefined && file.file_size > maxUploadBytes) throw tooLarge();
   if (!file.file_path) throw new Error(`getFile gave no file_path for ${fileId}`);
   // A self-hosted Bot API server in --local mode answers with a path on its own disk.
+  // Trusted only from such a server, and never inside our own data directory (other guests' photos).
   if (path.isAbsolute(file.file_path)) {
+    const inside = path.relative(getConfig().dataDir, path.resolve(file.file_path));
+    if (cfg.apiRoot === DEFAULT_API_ROOT || !inside.startsWith('..')) {
+      throw new Error(`refusing the local file path ${file.file_path} from the Bot API`);
+    }
     const st = await fsp.stat(file.file_path);
     if (st.size > maxUploadBytes) throw tooLarge();
     return { path: file.file_path, cleanup: async () => {} };

@@ -234,7 +234,7 @@ describe('bad uploads get their documented 4xx and change nothing', () => {
       'JSON without photo_data',
       async () => ({ body: '{"photo": "x"}', headers: { 'content-type': 'application/json' } }),
       400,
-      'invalid_request',
+      'missing_photo',
     ],
     [
       'photo_data a number',
@@ -597,5 +597,35 @@ describe('an upload that breaks off', () => {
     expect(tmpFiles()).toEqual([]);
     expect(filesOf(s.id)).toEqual([]);
     expect((await getSession(s.id)).json.session.photo_count).toBe(0);
+  });
+});
+
+describe('review fixes', () => {
+  it('a wrong Bearer token on the result is 401 and does not complete a download session', async () => {
+    const s = await newSession('download');
+    await call(result.POST, { path: '/x', params: { id: s.id }, as: 'booth', body: photoForm(await img.jpeg()) });
+    const r = await call(result.GET, { path: '/x', params: { id: s.id }, as: 'not-a-token' });
+    expect(r.status).toBe(401);
+    expect((await getSession(s.id)).json.session.status).toBe('ready');
+    const thumb = await call(result.GET, { path: '/x?variant=thumb', params: { id: s.id } });
+    expect(thumb.status).toBe(200);
+    expect((await getSession(s.id)).json.session.status).toBe('ready');
+  });
+
+  it('compose with a photo file gone from disk is 507 storage_unavailable, not a 500', async () => {
+    const s = await newSession();
+    const up = await upload(s.id, await img.jpeg());
+    fs.rmSync(path.join(env.dataDir(), 'photos', s.id, `${up.json.photo.id}.jpg`));
+    const r = await call(compose.POST, { path: '/x', params: { id: s.id }, as: 'booth', json: { layout: 'grid' } });
+    expect(r.status).toBe(507);
+    expect(r.json.error.code).toBe('storage_unavailable');
+    expect((await getSession(s.id)).json.session.has_result).toBe(false);
+  });
+
+  it('a result posted to an expired session is refused before its body is read', async () => {
+    const s = await newSession('download', { ttl_minutes: 0.001 });
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await call(result.POST, { path: '/x', params: { id: s.id }, as: 'booth', body: photoForm(await img.jpeg()) });
+    expect(r.status).toBe(410);
   });
 });

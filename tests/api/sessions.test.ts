@@ -6,6 +6,7 @@ import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as create from '@/app/api/session/create/route';
 import * as list from '@/app/api/sessions/list/route';
 import * as stats from '@/app/api/sessions/stats/route';
+import { resetLoginRateForTests } from '@/lib/auth';
 import { useTestEnv } from '../support/env';
 import { call } from '../support/http';
 
@@ -380,6 +381,45 @@ describe('auth', () => {
       headers,
     });
     expect(right.status).toBe(429);
+  });
+});
+
+describe('auth hardening', () => {
+  it('a malformed cookie is no credential (401), never a 500', async () => {
+    const r = await call(create.POST, {
+      path: '/api/session/create',
+      headers: { cookie: 'pb_auth=%zz' },
+      json: { type: 'upload' },
+    });
+    expect(r.status).toBe(401);
+    expect(r.json.error.code).toBe('unauthorized');
+  });
+
+  it('changing X-Forwarded-For on every try does not escape the login limit', async () => {
+    resetLoginRateForTests();
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) {
+      const r = await call(login.POST, {
+        path: '/api/auth/login',
+        json: { token: 'wrong' },
+        headers: { 'x-forwarded-for': `10.0.${Math.floor(i / 250)}.${i % 250}` },
+      });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    resetLoginRateForTests();
+  });
+});
+
+describe('methods a route does not have', () => {
+  it('answer a JSON 405 with Allow', async () => {
+    const r = await call(create.GET as never, { path: '/api/session/create' });
+    expect(r.status).toBe(405);
+    expect(r.json.error.code).toBe('method_not_allowed');
+    expect(r.headers.get('allow')).toBe('POST');
+    const patch = await call(sessionRoute.PATCH as never, { method: 'PATCH', path: '/x', json: {} });
+    expect(patch.headers.get('allow')).toBe('GET, PUT, DELETE');
   });
 });
 

@@ -1,19 +1,12 @@
 import { z } from 'zod';
-import {
-  AUTH_COOKIE,
-  COOKIE_MAX_AGE_S,
-  checkLoginRate,
-  clientAddress,
-  cookieValueFor,
-  roleForToken,
-} from '@/lib/auth';
+import { AUTH_COOKIE, COOKIE_MAX_AGE_S, checkLoginRate, cookieValueFor, roleForToken } from '@/lib/auth';
 import { ApiError } from '@/lib/errors';
-import { json, readJson, route } from '@/lib/http';
+import { json, methodNotAllowed, readJson, route } from '@/lib/http';
 
 const bodySchema = z.object({ token: z.string().max(512).default('') });
 
 export const POST = route(async (request) => {
-  checkLoginRate(clientAddress(request));
+  checkLoginRate(request);
   const { token } = await readJson(request, bodySchema);
   const role = token ? roleForToken(token) : null;
   if (!role) throw new ApiError('invalid_token', 'That token is not right.');
@@ -29,3 +22,9 @@ export const POST = route(async (request) => {
   ].join('; ');
   return json({ role }, 200, { 'Set-Cookie': cookie });
 });
+
+const notAllowed = methodNotAllowed('POST');
+export const GET = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

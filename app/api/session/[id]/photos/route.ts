@@ -1,5 +1,4 @@
-import { identify } from '@/lib/auth';
-import { authorize, json, readQuery, route } from '@/lib/http';
+import { beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { addUploadedPhoto, assertCanUpload, getPhotos, serializePhoto } from '@/lib/photos';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
@@ -15,18 +14,13 @@ export const GET = route<P>((request, { id }) => {
 });
 
 export const POST = route<P>(async (request, { id }) => {
-  const caller = identify(request);
-  if (caller.badCredentials) authorize(request, 'booth');
-  let sessionId: string;
-  try {
-    // Refuse a full, closed or expired session before reading a byte of the upload.
+  const caller = callerOf(request);
+  // Refuse a full, closed or expired session before reading a byte of the upload.
+  const sessionId = await beforeBody(request, () => {
     const current = loadLiveSession(id);
     assertCanUpload(current, caller.role);
-    sessionId = current.id;
-  } catch (err) {
-    await request.body?.cancel().catch(() => {});
-    throw err;
-  }
+    return current.id;
+  });
   const body = await readPhotoBody(request);
   try {
     const { photo, session } = await addUploadedPhoto(sessionId, body.input, caller.role, {
@@ -40,3 +34,8 @@ export const POST = route<P>(async (request, { id }) => {
     await body.cleanup();
   }
 });
+
+const notAllowed = methodNotAllowed('GET', 'POST');
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

@@ -1,7 +1,6 @@
-import { identify } from '@/lib/auth';
-import { authorize, json, readQuery, route } from '@/lib/http';
+import { authorize, beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
-import { loadResult, markResultFetched, saveResult, serializePhoto } from '@/lib/photos';
+import { loadResult, noteResultFetch, saveResult, serializePhoto } from '@/lib/photos';
 import { imageResponse } from '@/lib/serve-image';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
 import { readPhotoBody } from '@/lib/upload';
@@ -11,21 +10,22 @@ type P = { id: string };
 
 export const GET = route<P>((request, { id }) => {
   const { variant, download } = readQuery(request, imageQuerySchema);
+  const caller = callerOf(request);
   const { session, photo } = loadResult(id);
   const response = imageResponse(request, photo, {
     variant,
     download: download === '1' || download === 'true',
     immutable: false,
   });
-  // The guest has the picture (a 304 means they already had it): a download session is done.
-  if (identify(request).role === 'guest' && variant === 'full' && request.method === 'GET')
-    markResultFetched(session.id);
+  noteResultFetch(session.id, caller, { variant, method: request.method });
   return response;
 });
 
 export const POST = route<P>(async (request, { id }) => {
-  authorize(request, 'booth');
-  const session = loadLiveSession(id);
+  const session = await beforeBody(request, () => {
+    authorize(request, 'booth');
+    return loadLiveSession(id);
+  });
   const body = await readPhotoBody(request);
   try {
     const saved = await saveResult(session.id, body.input, { telegramFileId: body.telegramFileId });
@@ -37,3 +37,8 @@ export const POST = route<P>(async (request, { id }) => {
     await body.cleanup();
   }
 });
+
+const notAllowed = methodNotAllowed('GET', 'POST');
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;
