@@ -92,7 +92,10 @@ export async function storePhotoFiles(
   const tmpThumb = tmpPath('.jpg');
   try {
     ensureDirs();
-    await fsp.mkdir(path.dirname(finalFull), { recursive: true });
+    // A new session folder must itself be durable in photos/, or a power cut could lose it whole.
+    if (await fsp.mkdir(path.dirname(finalFull), { recursive: true })) {
+      await fsyncDir(path.dirname(path.dirname(finalFull)));
+    }
     await Promise.all([writeDurable(tmpFull, full), writeDurable(tmpThumb, thumb)]);
     await fsp.rename(tmpThumb, finalThumb);
     await fsp.rename(tmpFull, finalFull);
