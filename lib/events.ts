@@ -72,7 +72,8 @@ export function publish(event: SessionEvent): void {
   }
 }
 
-function deliver(event: SessionEvent): void {
+/** Delivers to this process's listeners only (events noticed here that other processes made). */
+export function deliver(event: SessionEvent): void {
   const set = bus().listeners.get(event.sessionId);
   for (const listener of [...(set ?? []), ...allListeners()]) {
     try {
@@ -81,6 +82,11 @@ function deliver(event: SessionEvent): void {
       console.error('[events] listener failed', err);
     }
   }
+}
+
+/** The sessions someone in this process is watching. */
+export function watchedSessionIds(): string[] {
+  return [...bus().listeners.keys()];
 }
 
 export function listenerCount(): number {

@@ -1,5 +1,6 @@
 import { getDb } from '@/db';
 import { getTokens } from './auth';
+import { startChangeWatcher } from './change-watcher';
 import { runSweep, startSweeper } from './cleanup';
 import { ConfigError, getConfig } from './config';
 import { firstLanIPv4 } from './links';
@@ -31,6 +32,8 @@ export async function startServer(): Promise<void> {
     // Polling and webhook registration run in the background: Telegram being unreachable never stops the server.
     // Under server.mjs one worker at a time runs the bot (two pollers would fight over updates).
     if (!clusterRole || clusterRole.startsWith('leader')) await startTelegramForServer();
+    // With the bot in its own process, its changes reach this process's streams through the database.
+    if (config.telegram?.mode === 'external') startChangeWatcher();
     if (!config.publicUrl && !firstLanIPv4()) {
       console.warn(
         '[links] no LAN address and no PUBLIC_URL: guest links will point to localhost, which phones cannot open',

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
+import { startChangeWatcher, stopChangeWatcher } from '@/lib/change-watcher';
 import { getConfig } from '@/lib/config';
+import { subscribe } from '@/lib/events';
 import { startTelegramForServer } from '@/lib/telegram/runtime';
 import { BOOTH_TOKEN } from '../support/env';
 import { call, photoForm } from '../support/http';
@@ -65,6 +67,10 @@ describe('npm run bot beside a server in external mode', () => {
     // grammY drops any webhook before it starts to long-poll.
     await api.waitFor(() => api.sent('deleteWebhook').length > 0, 'the bot process to start', 30_000);
 
+    // This process plays the web server: a booth's stream here must hear of the bot's changes.
+    startChangeWatcher(200);
+    const heard: string[] = [];
+    const unsubscribe = subscribe(session.id, (e) => heard.push(e.kind));
     const g: Guest = { id: 888001, username: 'vera', language_code: 'ru' };
     api.push(textUpdate(api, g, `/start ${payload}`));
     expect((await api.waitForTexts(g.id, 1))[0]).toContain('Вы подключены');
@@ -76,6 +82,9 @@ describe('npm run bot beside a server in external mode', () => {
     });
     expect(s.json.session.photo_count).toBe(1);
     expect(s.json.session.telegram_username).toBe('vera');
+    await api.waitFor(() => heard.length > 0, 'the change watcher to see the bot process upload');
+    unsubscribe();
+    stopChangeWatcher();
 
     // Saved in this process: the bot process finds it by its database scan.
     await call(result.POST, {
