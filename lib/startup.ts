@@ -22,7 +22,9 @@ export async function startServer(): Promise<void> {
     // Under server.mjs only the first worker sweeps as at start-up: a worker started beside
     // running siblings must not remove the fresh files of their uploads in flight.
     const clusterRole = process.env.PB_CLUSTER_ROLE;
-    const swept = await runSweep({ startup: !clusterRole || clusterRole === 'leader' });
+    // Nor when a bot process (TELEGRAM_MODE=external) may be mid-upload on the same data directory.
+    const alone = (!clusterRole || clusterRole === 'leader') && config.telegram?.mode !== 'external';
+    const swept = await runSweep({ startup: alone });
     if (swept.deleted_sessions || swept.orphans || swept.tmp) {
       console.log(
         `[cleanup] start-up sweep: ${swept.deleted_sessions} expired sessions, ${swept.orphans} orphan files, ${swept.tmp} temporary files removed`,
