@@ -22,12 +22,14 @@ if (!(process.env.E2E_SKIP_BUILD === '1' && fs.existsSync(path.join(root, distDi
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'photobooth-e2e-'));
 console.log(`[e2e] data in ${dataDir}`);
-const child = spawn(process.execPath, [nextBin, 'start', '-p', port, '-H', '127.0.0.1'], {
+// The production start command (two workers), so the journeys also cross processes.
+const child = spawn(process.execPath, [path.join(root, 'server.mjs'), '-p', port, '-H', '127.0.0.1'], {
   cwd: root,
   stdio: 'inherit',
   env: {
     ...env,
     NODE_ENV: 'production',
+    WEB_CONCURRENCY: '2',
     DATA_DIR: dataDir,
     BOOTH_TOKEN: 'e2e-booth-token-0123456789',
     ADMIN_TOKEN: 'e2e-admin-token-0123456789',

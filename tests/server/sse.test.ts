@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../bench/lib/servers';
+import { openSse } from '../../bench/lib/sse';
 import { makeTempDir } from '../support/env';
 import { photoForm } from '../support/http';
 import * as img from '../support/images';
-import { auth, startServer, type TestServer } from '../support/server';
-import { openSse } from '../support/sse';
+import { auth, startServer } from '../support/server';
 
-let server: TestServer;
+let server: RunningServer;
 let dataDir: string;
 
 beforeAll(async () => {
@@ -14,7 +15,7 @@ beforeAll(async () => {
   server = await startServer(dataDir);
 });
 afterAll(async () => {
-  await server?.kill('SIGTERM');
+  await server?.stop('SIGTERM');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -28,12 +29,12 @@ async function createSession(body: Record<string, unknown>) {
   return (await r.json()).session as { id: string; url: string };
 }
 
-describe('live events over a real server (next start)', () => {
+describe('live events over the production server (node server.mjs, 2 workers)', () => {
   it('sends the session at once, then each change within a second of the upload answer', async () => {
     const s = await createSession({ type: 'upload' });
     const sse = await openSse(`${server.url}/api/session/${s.id}/events`);
     const first = await sse.waitFor((e) => e.event === 'session');
-    expect(JSON.parse(first.data)).toMatchObject({ id: s.id, photo_count: 0, status: 'pending' });
+    expect(first.data).toMatchObject({ id: s.id, photo_count: 0, status: 'pending' });
     for (let n = 1; n <= 3; n++) {
       const r = await fetch(`${server.url}/api/session/${s.id}/photos`, {
         method: 'POST',
@@ -41,11 +42,11 @@ describe('live events over a real server (next start)', () => {
       });
       expect(r.status).toBe(201);
       const answered = Date.now();
-      const ev = await sse.waitFor((e) => e.event === 'session' && JSON.parse(e.data).photo_count === n);
+      const ev = await sse.waitFor((e) => e.event === 'session' && e.data.photo_count === n);
       expect(ev.at - answered).toBeLessThan(1000);
     }
     const last = sse.events.at(-1);
-    expect(JSON.parse(last?.data ?? '{}').status).toBe('ready');
+    expect(last?.data?.status).toBe('ready');
     sse.close();
   });
 
@@ -67,7 +68,7 @@ describe('live events over a real server (next start)', () => {
     const sse = await openSse(`${server.url}/api/session/${s.id}/events`);
     const ev = await sse.waitFor((e) => e.event === 'gone', 5000);
     const expired = sse.events.filter((e) => e.event === 'session').at(-1);
-    expect(JSON.parse(expired?.data ?? '{}').status).toBe('expired');
+    expect(expired?.data?.status).toBe('expired');
     expect(ev).toBeDefined();
     await sse.closed;
     const again = await fetch(`${server.url}/api/session/${s.id}/events`);

@@ -1,0 +1,152 @@
+import net from 'node:net';
+import path from 'node:path';
+import { createSession, uploadPhoto } from './lib/api';
+import { smallJpeg } from './lib/images';
+import type { BenchContext, BenchResult, Row } from './lib/report';
+import { boothAuth, type RunningServer, startProduct } from './lib/servers';
+import { openSse, type SseClient } from './lib/sse';
+import { fmtMB, fmtMs, MB, percentile, pool, sleep, treeRss } from './lib/util';
+
+/**
+ * B4: a guest's upload is answered → the booth's SSE stream shows the new count. 200 uploads one
+ * after another (40 sessions × 5), each session watched by a booth stream, while 500 other idle
+ * SSE clients stay connected. Baseline: the raw loopback round trip (a TCP echo in this process).
+ * Also the memory 500 idle streams cost the server.
+ */
+
+async function loopbackRtt(samples: number): Promise<number[]> {
+  const server = net.createServer((s) => s.on('data', (d) => s.write(d)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const sock = net.connect(port, '127.0.0.1');
+  sock.setNoDelay(true);
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((r) => {
+      sock.once('data', () => r());
+      sock.write('x');
+    });
+    out.push(performance.now() - t0);
+  }
+  sock.destroy();
+  server.close();
+  return out;
+}
+
+export async function runB4(ctx: BenchContext): Promise<BenchResult> {
+  const details: string[] = [];
+  const idleClients = 500;
+  const uploads = ctx.quick ? 50 : 200;
+  const jpeg = await smallJpeg();
+  const servers: RunningServer[] = [];
+  const streams: SseClient[] = [];
+  try {
+    const product = await startProduct({ dataDir: path.join(ctx.tmp, 'b4-product') });
+    servers.push(product);
+    // Warm-up: one upload and one stream, so idle RSS is a server that has served both.
+    const warm = await createSession(product.url);
+    const w = await openSse(`${product.url}/api/session/${warm}/events`, { headers: boothAuth });
+    await uploadPhoto(product.url, warm, jpeg);
+    await w.waitFor((e) => e.data?.photo_count === 1);
+    w.close();
+    await sleep(1500);
+    const rssBefore = treeRss(product.pid);
+
+    ctx.log(`B4: opening ${idleClients} idle SSE clients`);
+    const idleSessions = await pool(
+      Array.from({ length: 100 }, (_, i) => i),
+      8,
+      () => createSession(product.url),
+    );
+    let firstEvents = 0;
+    await pool(
+      Array.from({ length: idleClients }, (_, i) => idleSessions[i % idleSessions.length] as string),
+      50,
+      async (id) => {
+        const c = await openSse(`${product.url}/api/session/${id}/events`, {
+          keep: false,
+          onEvent: (e) => {
+            if (e.event === 'session') firstEvents++;
+          },
+        });
+        streams.push(c);
+      },
+    );
+    const deadline = Date.now() + 20_000;
+    while (firstEvents < idleClients && Date.now() < deadline) await sleep(50);
+    await sleep(2000);
+    const rssStreams = treeRss(product.pid);
+    const open = streams.filter((s) => !s.isClosed()).length;
+
+    ctx.log(`B4: ${uploads} uploads, each timed to its booth's SSE event`);
+    const watched = await pool(
+      Array.from({ length: uploads / 5 }, (_, i) => i),
+      8,
+      () => createSession(product.url),
+    );
+    const booths = new Map<string, SseClient>();
+    for (const id of watched) {
+      const c = await openSse(`${product.url}/api/session/${id}/events`, { headers: boothAuth });
+      await c.waitFor((e) => e.event === 'session');
+      booths.set(id, c);
+      streams.push(c);
+    }
+    const afterAnswer: number[] = [];
+    const fromSend: number[] = [];
+    let bad = 0;
+    for (let i = 0; i < uploads; i++) {
+      const id = watched[i % watched.length] as string;
+      const expected = Math.floor(i / watched.length) + 1;
+      const booth = booths.get(id) as SseClient;
+      const seen = booth.waitFor((e) => e.event === 'session' && e.data?.photo_count >= expected, 10_000);
+      const t0 = performance.now();
+      const res = await uploadPhoto(product.url, id, jpeg);
+      const t1 = performance.now();
+      if (res.status !== 201) bad++;
+      const ev = await seen.catch(() => undefined);
+      if (!ev) {
+        bad++;
+        continue;
+      }
+      afterAnswer.push(Math.max(0, ev.at - t1));
+      fromSend.push(ev.at - t0);
+    }
+    const rtt = await loopbackRtt(200);
+    const p50 = percentile(afterAnswer, 50);
+    const p99 = percentile(afterAnswer, 99);
+    const added = rssStreams - rssBefore;
+    details.push(
+      `- ${uploads} uploads of a ${(jpeg.length / 1024).toFixed(0)} KB JPEG, one at a time, ${watched.length} sessions each watched by a booth stream, with ${open}/${idleClients} idle streams open on 100 other sessions${bad ? `; ${bad} uploads failed or had no event` : ''}.`,
+      `- answer → booth event: p50 ${fmtMs(p50)}, p99 ${fmtMs(p99)}, max ${fmtMs(Math.max(...afterAnswer))} (0 when the event arrived before the answer: the server publishes right after the commit)`,
+      `- request sent → booth event (the guest's whole wait, including decoding and storing): p50 ${fmtMs(percentile(fromSend, 50))}, p99 ${fmtMs(percentile(fromSend, 99))}`,
+      `- raw loopback TCP round trip (echo, 200 samples): p50 ${fmtMs(percentile(rtt, 50))}, p99 ${fmtMs(percentile(rtt, 99))}`,
+      `- server RSS (primary + workers): ${fmtMB(rssBefore)} before the idle streams, ${fmtMB(rssStreams)} with ${open} open: +${fmtMB(added)}`,
+    );
+    const rows: Row[] = [
+      {
+        id: 'B4',
+        what: `upload answered → booth SSE event (${uploads} uploads, ${idleClients} idle streams)`,
+        value: `p50 ${fmtMs(p50)}, p99 ${fmtMs(p99)}`,
+        baseline: `loopback RTT p50 ${fmtMs(percentile(rtt, 50))}, p99 ${fmtMs(percentile(rtt, 99))}`,
+        ratio: '—',
+        target: 'p99 ≤ 50 ms',
+        met: bad === 0 && p99 <= 50,
+      },
+      {
+        id: 'B4',
+        what: `RSS added by ${idleClients} idle SSE streams`,
+        value: `+${fmtMB(added)}`,
+        baseline: `${fmtMB(rssBefore)} before`,
+        ratio: '—',
+        target: '≤ 100 MB',
+        met: open === idleClients && added <= 100 * MB,
+      },
+    ];
+    return { rows, details };
+  } finally {
+    for (const s of streams) s.close();
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
