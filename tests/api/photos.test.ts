@@ -603,7 +603,12 @@ describe('an upload that breaks off', () => {
 describe('review fixes', () => {
   it('a wrong Bearer token on the result is 401 and does not complete a download session', async () => {
     const s = await newSession('download');
-    await call(result.POST, { path: '/x', params: { id: s.id }, as: 'booth', body: photoForm(await img.jpeg()) });
+    await call(result.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg()),
+    });
     const r = await call(result.GET, { path: '/x', params: { id: s.id }, as: 'not-a-token' });
     expect(r.status).toBe(401);
     expect((await getSession(s.id)).json.session.status).toBe('ready');
@@ -616,7 +621,12 @@ describe('review fixes', () => {
     const s = await newSession();
     const up = await upload(s.id, await img.jpeg());
     fs.rmSync(path.join(env.dataDir(), 'photos', s.id, `${up.json.photo.id}.jpg`));
-    const r = await call(compose.POST, { path: '/x', params: { id: s.id }, as: 'booth', json: { layout: 'grid' } });
+    const r = await call(compose.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      json: { layout: 'grid' },
+    });
     expect(r.status).toBe(507);
     expect(r.json.error.code).toBe('storage_unavailable');
     expect((await getSession(s.id)).json.session.has_result).toBe(false);
@@ -625,7 +635,12 @@ describe('review fixes', () => {
   it('a result posted to an expired session is refused before its body is read', async () => {
     const s = await newSession('download', { ttl_minutes: 0.001 });
     await new Promise((r) => setTimeout(r, 100));
-    const r = await call(result.POST, { path: '/x', params: { id: s.id }, as: 'booth', body: photoForm(await img.jpeg()) });
+    const r = await call(result.POST, {
+      path: '/x',
+      params: { id: s.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg()),
+    });
     expect(r.status).toBe(410);
   });
 });
