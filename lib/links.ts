@@ -16,7 +16,19 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK.test(hostname);
 }
 
+// Interfaces rarely change; reading them costs ~20 µs, so remember the answer for a few seconds.
+const LAN_TTL_MS = 10_000;
+const gl = globalThis as unknown as { __pbLan?: { at: number; ip: string | undefined } };
+
 export function firstLanIPv4(): string | undefined {
+  const now = Date.now();
+  if (gl.__pbLan && now - gl.__pbLan.at < LAN_TTL_MS) return gl.__pbLan.ip;
+  const ip = readFirstLanIPv4();
+  gl.__pbLan = { at: now, ip };
+  return ip;
+}
+
+function readFirstLanIPv4(): string | undefined {
   const preferred: string[] = [];
   const others: string[] = [];
   for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
