@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createSession as create, type UploadAnswer, uploadPhoto } from '../../bench/lib/api';
-import { adminAuth, boothAuth, type RunningServer, startProduct } from '../../bench/lib/servers';
-import { ensureBuilt } from '../support/server';
+import { adminAuth, boothAuth, type RunningServer } from '../../bench/lib/servers';
+
+export { startServer as startCluster } from '../support/server';
 
 /**
  * The load and fault tests run the production start command (`node server.mjs`, two workers, so
@@ -12,15 +13,6 @@ import { ensureBuilt } from '../support/server';
  */
 
 export { adminAuth, boothAuth, type RunningServer, type UploadAnswer };
-
-export async function startCluster(
-  dataDir: string,
-  env: Record<string, string> = {},
-  workers = 2,
-): Promise<RunningServer> {
-  ensureBuilt();
-  return startProduct({ dataDir, env, workers, dist: process.env.NEXT_DIST_DIR || '.next' });
-}
 
 export const createSession = (base: string, type: 'upload' | 'download' = 'upload') => create(base, type);
 export const upload = (base: string, sessionId: string, jpeg: Buffer, asBooth = false) =>

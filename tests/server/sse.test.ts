@@ -5,7 +5,7 @@ import { openSse } from '../../bench/lib/sse';
 import { makeTempDir } from '../support/env';
 import { photoForm } from '../support/http';
 import * as img from '../support/images';
-import { auth, startServer } from '../support/server';
+import { boothAuth, startServer } from '../support/server';
 
 let server: RunningServer;
 let dataDir: string;
@@ -22,7 +22,7 @@ afterAll(async () => {
 async function createSession(body: Record<string, unknown>) {
   const r = await fetch(`${server.url}/api/session/create`, {
     method: 'POST',
-    headers: { ...auth('booth'), 'content-type': 'application/json' },
+    headers: { ...boothAuth, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   expect(r.status).toBe(201);
@@ -56,7 +56,7 @@ describe('live events over the production server (node server.mjs, 2 workers)', 
     await sse.waitFor((e) => e.event === 'session');
     const del = await fetch(`${server.url}/api/session/${s.id}`, {
       method: 'DELETE',
-      headers: auth('booth'),
+      headers: boothAuth,
     });
     expect(del.status).toBe(204);
     await sse.waitFor((e) => e.event === 'gone');

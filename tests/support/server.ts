@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type RunningServer, startProduct } from '../../bench/lib/servers';
-import { ADMIN_TOKEN, BOOTH_TOKEN } from './env';
+
+export { adminAuth, boothAuth } from '../../bench/lib/servers';
 
 /**
  * Starts the production server (`node server.mjs`, two workers unless told otherwise) on a free
@@ -32,9 +33,5 @@ export async function startServer(
   workers = 2,
 ): Promise<RunningServer> {
   ensureBuilt();
-  return startProduct({ dataDir, env: { BOOTH_TOKEN, ADMIN_TOKEN, ...env }, workers, dist: distDir() });
+  return startProduct({ dataDir, env, workers, dist: distDir() });
 }
-
-export const auth = (role: 'booth' | 'admin') => ({
-  authorization: `Bearer ${role === 'booth' ? BOOTH_TOKEN : ADMIN_TOKEN}`,
-});
