@@ -12,6 +12,12 @@ import { call } from '../support/http';
 
 useTestEnv();
 
+const getSession = (id: string) => call(sessionRoute.GET, { path: `/api/session/${id}`, params: { id } });
+const putSession = (id: string, json: unknown, as?: string) =>
+  call(sessionRoute.PUT, { method: 'PUT', path: `/api/session/${id}`, params: { id }, as, json });
+const deleteSession = (id: string, as?: string) =>
+  call(sessionRoute.DELETE, { method: 'DELETE', path: `/api/session/${id}`, params: { id }, as });
+
 async function createSession(body: Record<string, unknown> = { type: 'upload' }) {
   const r = await call(create.POST, { path: '/api/session/create', as: 'booth', json: body });
   expect(r.status).toBe(201);
@@ -110,7 +116,7 @@ describe('POST /api/session/create', () => {
 describe('GET /api/session/:id', () => {
   it('returns the session to a guest holding the id', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
+    const r = await getSession(s.id);
     expect(r.status).toBe(200);
     expect(r.json.session).toEqual(s);
   });
@@ -133,7 +139,7 @@ describe('GET /api/session/:id', () => {
   it('410 session_expired with the expired session in the body', async () => {
     const s = await createSession({ type: 'upload', ttl_minutes: 0.001 });
     await new Promise((r) => setTimeout(r, 120));
-    const r = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
+    const r = await getSession(s.id);
     expect(r.status).toBe(410);
     expect(r.json.error.code).toBe('session_expired');
     expect(r.json.session).toMatchObject({ id: s.id, status: 'expired' });
@@ -143,13 +149,11 @@ describe('GET /api/session/:id', () => {
 describe('PUT /api/session/:id', () => {
   it('updates status, data, telegram fields and extends the lifetime', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.PUT, {
-      method: 'PUT',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-      as: 'booth',
-      json: { status: 'completed', data: { layout: 'strip' }, telegram_username: 'anna', extend_minutes: 10 },
-    });
+    const r = await putSession(
+      s.id,
+      { status: 'completed', data: { layout: 'strip' }, telegram_username: 'anna', extend_minutes: 10 },
+      'booth',
+    );
     expect(r.status).toBe(200);
     expect(r.json.session).toMatchObject({
       status: 'completed',
@@ -162,65 +166,36 @@ describe('PUT /api/session/:id', () => {
 
   it('400 invalid_status for an unknown status and changes nothing', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.PUT, {
-      method: 'PUT',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-      as: 'booth',
-      json: { status: 'done', data: { changed: true } },
-    });
+    const r = await putSession(s.id, { status: 'done', data: { changed: true } }, 'booth');
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('invalid_status');
-    const after = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
+    const after = await getSession(s.id);
     expect(after.json.session).toEqual(s);
   });
 
   it('refuses unknown fields and wrong types with 400', async () => {
     const s = await createSession();
     for (const json of [{ colour: 'red' }, { extend_minutes: 'soon' }, { data: [1] }]) {
-      const r = await call(sessionRoute.PUT, {
-        method: 'PUT',
-        path: `/api/session/${s.id}`,
-        params: { id: s.id },
-        as: 'booth',
-        json,
-      });
+      const r = await putSession(s.id, json, 'booth');
       expect(r.status).toBe(400);
     }
   });
 
   it('a guest may not update: 401', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.PUT, {
-      method: 'PUT',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-      json: { status: 'ready' },
-    });
+    const r = await putSession(s.id, { status: 'ready' });
     expect(r.status).toBe(401);
   });
 
   it('status "expired" ends the session at once; an expired session cannot be revived (410)', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.PUT, {
-      method: 'PUT',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-      as: 'booth',
-      json: { status: 'expired' },
-    });
+    const r = await putSession(s.id, { status: 'expired' }, 'booth');
     expect(r.status).toBe(200);
     expect(r.json.session.status).toBe('expired');
-    const revive = await call(sessionRoute.PUT, {
-      method: 'PUT',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-      as: 'booth',
-      json: { status: 'pending', extend_minutes: 30 },
-    });
+    const revive = await putSession(s.id, { status: 'pending', extend_minutes: 30 }, 'booth');
     expect(revive.status).toBe(410);
     expect(revive.json.error.code).toBe('session_expired');
-    const get = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
+    const get = await getSession(s.id);
     expect(get.status).toBe(410);
   });
 });
@@ -228,33 +203,19 @@ describe('PUT /api/session/:id', () => {
 describe('DELETE /api/session/:id', () => {
   it('deletes (204), then the session is gone (404)', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.DELETE, {
-      method: 'DELETE',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-      as: 'booth',
-    });
+    const r = await deleteSession(s.id, 'booth');
     expect(r.status).toBe(204);
-    const get = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
+    const get = await getSession(s.id);
     expect(get.status).toBe(404);
-    const again = await call(sessionRoute.DELETE, {
-      method: 'DELETE',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-      as: 'booth',
-    });
+    const again = await deleteSession(s.id, 'booth');
     expect(again.status).toBe(404);
   });
 
   it('a guest may not delete: 401, and the session stays', async () => {
     const s = await createSession();
-    const r = await call(sessionRoute.DELETE, {
-      method: 'DELETE',
-      path: `/api/session/${s.id}`,
-      params: { id: s.id },
-    });
+    const r = await deleteSession(s.id);
     expect(r.status).toBe(401);
-    const get = await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } });
+    const get = await getSession(s.id);
     expect(get.status).toBe(200);
   });
 });
