@@ -2,6 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { useEffect } from 'react';
+import { Button } from '@/components/button';
 
 export default function ErrorPage({
   error,
@@ -21,13 +22,9 @@ export default function ErrorPage({
     >
       <h1 className="text-3xl font-bold">{t('errorTitle')}</h1>
       <p className="text-lg text-neutral-700">{t('errorBody')}</p>
-      <button
-        type="button"
-        onClick={reset}
-        className="min-h-12 rounded-xl bg-neutral-900 px-6 font-semibold text-white"
-      >
+      <Button variant="dark" size="page" onClick={reset}>
         {t('tryAgain')}
-      </button>
+      </Button>
     </main>
   );
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
+import { buttonClass } from '@/components/button';
 import { LocaleSwitch } from '@/components/locale-switch';
 
 export default async function Home() {
@@ -9,10 +10,10 @@ export default async function Home() {
       <h1 className="text-4xl font-bold">{t('appName')}</h1>
       <p className="text-lg text-neutral-700">{t('description')}</p>
       <nav aria-label={t('appName')} className="flex gap-4">
-        <Link className="rounded-xl bg-neutral-900 px-6 py-3 font-semibold text-white" href="/booth">
+        <Link className={buttonClass('dark', 'page')} href="/booth">
           {t('openBooth')}
         </Link>
-        <Link className="rounded-xl border border-neutral-900 px-6 py-3 font-semibold" href="/admin">
+        <Link className={buttonClass('darkOutline', 'page')} href="/admin">
           {t('openAdmin')}
         </Link>
       </nav>

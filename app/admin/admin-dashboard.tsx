@@ -23,18 +23,53 @@ const TYPES = ['upload', 'download'] as const;
 const STATUSES = ['pending', 'ready', 'completed'] as const;
 const REFRESH_MS = 3000;
 
+/** A size with its unit in the viewer's language ("1.5 MB", "1,5 МБ"). */
 function useBytes() {
+  const t = useTranslations('admin');
   const format = useFormatter();
   return (bytes: number) => {
-    const units = ['B', 'KB', 'MB', 'GB'] as const;
+    const units = ['b', 'kb', 'mb', 'gb'] as const;
     let v = bytes;
     let u = 0;
     while (v >= 1024 && u < units.length - 1) {
       v /= 1024;
       u++;
     }
-    return `${format.number(v, { maximumFractionDigits: u === 0 ? 0 : 1 })} ${units[u]}`;
+    const size = format.number(v, { maximumFractionDigits: u === 0 ? 0 : 1 });
+    return t('size', { size, unit: units[u] ?? 'gb' });
   };
+}
+
+/** A filter of the session list: "all" or one value. */
+function Filter({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: [value: string, label: string][];
+}) {
+  const t = useTranslations('admin');
+  return (
+    <label className="flex flex-col gap-1 text-sm font-semibold">
+      {label}
+      <select
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        className="min-h-11 rounded-lg border border-neutral-400 bg-white px-3 font-normal"
+      >
+        <option value="">{t('all')}</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 function PhotosRow({ session, colSpan }: { session: SessionJson; colSpan: number }) {
@@ -179,36 +214,18 @@ export function AdminDashboard({
       </section>
 
       <div className="flex flex-wrap items-end gap-4">
-        <label className="flex flex-col gap-1 text-sm font-semibold">
-          {t('filterType')}
-          <select
-            value={type}
-            onChange={(e) => setType(e.target.value)}
-            className="min-h-11 rounded-lg border border-neutral-400 bg-white px-3 font-normal"
-          >
-            <option value="">{t('all')}</option>
-            {TYPES.map((v) => (
-              <option key={v} value={v}>
-                {t(`type.${v}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-sm font-semibold">
-          {t('filterStatus')}
-          <select
-            value={status}
-            onChange={(e) => setStatus(e.target.value)}
-            className="min-h-11 rounded-lg border border-neutral-400 bg-white px-3 font-normal"
-          >
-            <option value="">{t('all')}</option>
-            {STATUSES.map((v) => (
-              <option key={v} value={v}>
-                {t(`status.${v}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Filter
+          label={t('filterType')}
+          value={type}
+          onChange={setType}
+          options={TYPES.map((v) => [v, t(`type.${v}`)])}
+        />
+        <Filter
+          label={t('filterStatus')}
+          value={status}
+          onChange={setStatus}
+          options={STATUSES.map((v) => [v, t(`status.${v}`)])}
+        />
         <button
           type="button"
           className="ml-auto min-h-11 rounded-lg bg-neutral-900 px-4 font-semibold text-white"

@@ -2,46 +2,28 @@
 
 import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { useState } from 'react';
-import { ApiFailure, api, errorKey } from '@/components/api';
+import { errorKey } from '@/components/api';
+import { Button } from '@/components/button';
 import { LocaleSwitch } from '@/components/locale-switch';
+import { useTokenLogin } from '@/components/use-token-login';
 
 export function AdminLogin() {
   const t = useTranslations('admin');
   const tErr = useTranslations('errors');
   const router = useRouter();
-  const [token, setToken] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // A booth token logs in too, but it does not open the admin page: say so.
+  const { token, setToken, busy, error, submit } = useTokenLogin((role) => {
+    if (role !== 'admin') return 'not_admin';
+    router.refresh();
+    return undefined;
+  });
   return (
     <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-6 p-6">
       <div className="flex items-center justify-between">
         <h1 className="text-3xl font-bold">{t('loginTitle')}</h1>
         <LocaleSwitch className="min-h-11" />
       </div>
-      <form
-        className="flex flex-col gap-4"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            const r = await api<{ role: string }>('/api/auth/login', {
-              method: 'POST',
-              body: { token: token.trim() },
-            });
-            if (r.role !== 'admin') {
-              setError('not_admin');
-              return;
-            }
-            router.refresh();
-          } catch (err) {
-            setError(err instanceof ApiFailure ? err.code : 'network_error');
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
+      <form className="flex flex-col gap-4" onSubmit={submit}>
         <label className="flex flex-col gap-2 font-semibold">
           {t('tokenLabel')}
           <input
@@ -58,13 +40,9 @@ export function AdminLogin() {
             {error === 'not_admin' ? t('notAdmin') : tErr(errorKey(error))}
           </p>
         )}
-        <button
-          type="submit"
-          disabled={busy}
-          className="min-h-12 rounded-lg bg-neutral-900 px-6 font-semibold text-white disabled:opacity-50"
-        >
+        <Button type="submit" variant="dark" size="page" disabled={busy}>
           {t('login')}
-        </button>
+        </Button>
       </form>
     </main>
   );

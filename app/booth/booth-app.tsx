@@ -3,8 +3,10 @@
 import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiFailure, api, errorKey, type SessionJson } from '@/components/api';
+import { Button } from '@/components/button';
 import { LocaleSwitch } from '@/components/locale-switch';
 import { CameraFlow } from './camera-flow';
+import { OfflineBanner } from './connection';
 import { PhoneFlow } from './phone-flow';
 import { ResultScreen } from './result-screen';
 import { StartScreen } from './start-screen';
@@ -76,37 +78,16 @@ function FullscreenButton() {
   }, []);
   if (!supported) return null;
   return (
-    <button
-      type="button"
-      className="min-h-16 rounded-full border-2 border-neutral-500 px-6 text-xl font-semibold"
+    <Button
+      variant="outline"
+      size="md"
       onClick={() => {
         if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
         else void document.documentElement.requestFullscreen().catch(() => {});
       }}
     >
       {active ? t('exitFullscreen') : t('fullscreen')}
-    </button>
-  );
-}
-
-function OfflineBanner() {
-  const t = useTranslations('booth');
-  const [offline, setOffline] = useState(false);
-  useEffect(() => {
-    const update = () => setOffline(!navigator.onLine);
-    update();
-    window.addEventListener('online', update);
-    window.addEventListener('offline', update);
-    return () => {
-      window.removeEventListener('online', update);
-      window.removeEventListener('offline', update);
-    };
-  }, []);
-  if (!offline) return null;
-  return (
-    <div role="alert" className="bg-red-700 px-6 py-3 text-center text-2xl font-semibold">
-      {t('connectionLost')}
-    </div>
+    </Button>
   );
 }
 

@@ -3,10 +3,11 @@
 import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiFailure, api, type SessionJson, uploadPhoto } from '@/components/api';
+import { Button } from '@/components/button';
 import type { Layout } from '@/lib/images';
 import type { BoothScreenProps } from './booth-app';
 import { LayoutPicker } from './layout-picker';
-import { MakingOverlay } from './phone-flow';
+import { MakingOverlay, useMakePicture } from './make-picture';
 
 interface Shot {
   blob: Blob;
@@ -31,14 +32,8 @@ function captureFrame(video: HTMLVideoElement): Promise<Blob> {
 }
 
 /** Camera: live preview, 3-2-1 with a flash, each shot sent to a download session as it is taken. */
-export function CameraFlow({
-  settings,
-  onSession,
-  onFailure,
-  onActivity,
-  onResult,
-  onCancel,
-}: BoothScreenProps) {
+export function CameraFlow(props: BoothScreenProps) {
+  const { settings, onSession, onFailure, onActivity, onCancel } = props;
   const t = useTranslations('booth');
   const videoRef = useRef<HTMLVideoElement>(null);
   const alive = useRef(true);
@@ -48,7 +43,16 @@ export function CameraFlow({
   const [shots, setShots] = useState<Shot[]>([]);
   const [session, setSession] = useState<SessionJson | null>(null);
   const [layout, setLayout] = useState<Layout>('grid');
-  const [making, setMaking] = useState(false);
+  const { making, make } = useMakePicture(props);
+  const previews = useRef<string[]>([]);
+
+  // The previews are object URLs: free them when the screen goes (a kiosk runs all day).
+  useEffect(
+    () => () => {
+      for (const url of previews.current) URL.revokeObjectURL(url);
+    },
+    [],
+  );
 
   useEffect(() => {
     alive.current = true;
@@ -99,7 +103,8 @@ export function CameraFlow({
     const video = videoRef.current;
     if (!video) return;
     setPhase('shooting');
-    for (const s of shots) URL.revokeObjectURL(s.preview);
+    for (const url of previews.current) URL.revokeObjectURL(url);
+    previews.current = [];
     setShots([]);
     let target: SessionJson;
     try {
@@ -127,9 +132,20 @@ export function CameraFlow({
       }
       setCount(null);
       setFlash(true);
-      const blob = await captureFrame(video);
+      let blob: Blob;
+      try {
+        blob = await captureFrame(video);
+      } catch (err) {
+        // The camera went away mid-series: let the guest start again instead of a stuck screen.
+        setFlash(false);
+        setPhase('ready');
+        onFailure(err);
+        return;
+      }
       setTimeout(() => setFlash(false), 250);
-      setShots((all) => [...all, { blob, preview: URL.createObjectURL(blob), state: 'sending' }]);
+      const preview = URL.createObjectURL(blob);
+      previews.current.push(preview);
+      setShots((all) => [...all, { blob, preview, state: 'sending' }]);
       send(target, i, blob);
       await sleep(600);
     }
@@ -138,34 +154,15 @@ export function CameraFlow({
 
   const allSent = shots.length === settings.shots && shots.every((s) => s.state === 'sent');
 
-  const make = async () => {
-    if (!session) return;
-    setMaking(true);
-    try {
-      const r = await api<{ session: SessionJson }>(`/api/session/${session.id}/compose`, {
-        method: 'POST',
-        body: { layout, ...(settings.eventName && { caption: settings.eventName }) },
-      });
-      onResult(r.session);
-    } catch (err) {
-      setMaking(false);
-      onFailure(err);
-    }
-  };
-
   if (phase === 'nocamera') {
     return (
       <section className="flex h-full flex-col items-center justify-center gap-8 text-center">
         <p role="alert" className="text-4xl font-semibold">
           {t('noCamera')}
         </p>
-        <button
-          type="button"
-          onClick={onCancel}
-          className="min-h-20 rounded-full bg-amber-400 px-10 text-3xl font-bold text-neutral-950"
-        >
+        <Button variant="primary" size="xl" onClick={onCancel}>
           {t('back')}
-        </button>
+        </Button>
       </section>
     );
   }
@@ -226,41 +223,34 @@ export function CameraFlow({
             <LayoutPicker value={layout} onChange={setLayout} images={shots.map((s) => s.preview)} />
           )}
           <div className="flex flex-wrap gap-4">
-            <button
-              type="button"
-              onClick={onCancel}
-              disabled={phase === 'shooting'}
-              className="min-h-20 rounded-full border-2 border-neutral-500 px-8 text-2xl font-semibold disabled:opacity-40"
-            >
+            <Button variant="outline" size="lg" onClick={onCancel} disabled={phase === 'shooting'}>
               {t('cancel')}
-            </button>
+            </Button>
             {phase === 'review' ? (
               <>
-                <button
-                  type="button"
-                  onClick={shoot}
-                  className="min-h-20 rounded-full border-2 border-sky-400 px-8 text-2xl font-semibold"
-                >
+                <Button variant="cameraOutline" size="lg" onClick={shoot}>
                   {t('retake')}
-                </button>
-                <button
-                  type="button"
-                  onClick={make}
-                  disabled={!allSent || making}
-                  className="min-h-20 flex-1 rounded-full bg-amber-400 px-8 text-2xl font-bold whitespace-nowrap text-neutral-950 disabled:bg-neutral-700 disabled:text-neutral-400"
+                </Button>
+                <Button
+                  variant="primary"
+                  size="lg"
+                  onClick={() => session && make(session.id, layout)}
+                  disabled={!session || !allSent || making}
+                  className="flex-1 whitespace-nowrap"
                 >
                   {t('makePicture')}
-                </button>
+                </Button>
               </>
             ) : (
-              <button
-                type="button"
+              <Button
+                variant="camera"
+                size="xl"
                 onClick={shoot}
                 disabled={phase !== 'ready'}
-                className="min-h-20 flex-1 rounded-full bg-sky-400 px-8 text-3xl font-bold text-neutral-950 disabled:bg-neutral-700 disabled:text-neutral-400"
+                className="flex-1"
               >
                 {phase === 'starting' ? t('cameraStarting') : t('startShooting', { count: settings.shots })}
-              </button>
+              </Button>
             )}
           </div>
         </div>

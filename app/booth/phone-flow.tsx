@@ -3,39 +3,16 @@
 import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState } from 'react';
 import { api, type PhotoJson, type SessionJson } from '@/components/api';
+import { Button } from '@/components/button';
 import { Countdown } from '@/components/countdown';
 import { QrCode, wifiQrValue } from '@/components/qr-code';
 import { TelegramQr } from '@/components/telegram-qr';
-import { type Connection, useLiveSession, useSessionPhotos } from '@/components/use-live-session';
+import { useLiveSession, useSessionPhotos } from '@/components/use-live-session';
 import type { Layout } from '@/lib/images';
 import type { BoothScreenProps } from './booth-app';
+import { ConnectionBanner } from './connection';
 import { LayoutPicker } from './layout-picker';
-
-export function ConnectionBanner({ connection }: { connection: Connection }) {
-  const t = useTranslations('booth');
-  if (connection === 'live') return null;
-  return (
-    <div role="alert" className="rounded-2xl bg-red-700 px-6 py-3 text-center text-2xl font-semibold">
-      {t('connectionLost')}
-    </div>
-  );
-}
-
-export function MakingOverlay() {
-  const t = useTranslations('booth');
-  return (
-    <div
-      role="status"
-      className="absolute inset-0 z-20 flex flex-col items-center justify-center gap-8 bg-neutral-950/90"
-    >
-      <span
-        aria-hidden="true"
-        className="h-24 w-24 animate-spin rounded-full border-8 border-amber-400 border-t-transparent"
-      />
-      <p className="text-5xl font-bold">{t('making')}</p>
-    </div>
-  );
-}
+import { MakingOverlay, useMakePicture } from './make-picture';
 
 /** Phone → booth: a new upload session, its QR code, and the photos arriving live. */
 export function PhoneFlow(props: BoothScreenProps) {
@@ -65,20 +42,14 @@ export function PhoneFlow(props: BoothScreenProps) {
   return <PhoneWaiting {...props} initial={session} />;
 }
 
-function PhoneWaiting({
-  initial,
-  settings,
-  onFailure,
-  onActivity,
-  onResult,
-  onCancel,
-}: BoothScreenProps & { initial: SessionJson }) {
+function PhoneWaiting(props: BoothScreenProps & { initial: SessionJson }) {
+  const { initial, settings, onActivity, onCancel } = props;
   const t = useTranslations('booth');
   const { session: live, connection, gone } = useLiveSession(initial.id, initial);
   const session = live ?? initial;
   const photos: PhotoJson[] = useSessionPhotos(session.id, session.photo_count);
   const [layout, setLayout] = useState<Layout>('grid');
-  const [making, setMaking] = useState(false);
+  const { making, make } = useMakePicture(props);
 
   // A photo landing or any change by the guest counts as activity.
   // biome-ignore lint/correctness/useExhaustiveDependencies: updated_at is the trigger
@@ -92,20 +63,6 @@ function PhoneWaiting({
   const full = session.photo_count >= session.max_photos;
   const wifi = settings.wifiSsid ? wifiQrValue(settings.wifiSsid, settings.wifiPassword ?? undefined) : null;
   const shortLink = session.url.replace(/^https?:\/\//, '');
-
-  const make = async () => {
-    setMaking(true);
-    try {
-      const r = await api<{ session: SessionJson }>(`/api/session/${session.id}/compose`, {
-        method: 'POST',
-        body: { layout, ...(settings.eventName && { caption: settings.eventName }) },
-      });
-      onResult(r.session);
-    } catch (err) {
-      setMaking(false);
-      onFailure(err);
-    }
-  };
 
   return (
     <section className="grid h-full grid-cols-[minmax(0,1fr)_minmax(0,1fr)] gap-8 px-10 py-6">
@@ -172,21 +129,18 @@ function PhoneWaiting({
             <LayoutPicker value={layout} onChange={setLayout} images={photos.map((p) => p.thumb_url)} />
           )}
           <div className="flex gap-4">
-            <button
-              type="button"
-              onClick={onCancel}
-              className="min-h-20 rounded-full border-2 border-neutral-500 px-8 text-2xl font-semibold"
-            >
+            <Button variant="outline" size="lg" onClick={onCancel}>
               {t('cancel')}
-            </button>
-            <button
-              type="button"
+            </Button>
+            <Button
+              variant="primary"
+              size="xl"
               disabled={!ready || making}
-              onClick={make}
-              className="min-h-20 flex-1 rounded-full bg-amber-400 px-8 text-3xl font-bold text-neutral-950 disabled:bg-neutral-700 disabled:text-neutral-400"
+              onClick={() => make(session.id, layout)}
+              className="flex-1"
             >
               {t('makePicture')}
-            </button>
+            </Button>
           </div>
         </div>
       </div>

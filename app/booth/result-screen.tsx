@@ -3,11 +3,12 @@
 import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import type { SessionJson } from '@/components/api';
+import { Button } from '@/components/button';
 import { QrCode } from '@/components/qr-code';
 import { TelegramQr } from '@/components/telegram-qr';
 import { useLiveSession } from '@/components/use-live-session';
 import type { BoothScreenProps } from './booth-app';
-import { ConnectionBanner } from './phone-flow';
+import { ConnectionBanner } from './connection';
 
 /** The finished picture, big; a QR code to take it home; "saved on the phone ✓" live; print; done. */
 export function ResultScreen({
@@ -49,20 +50,12 @@ export function ResultScreen({
           </p>
         )}
         <div className="flex gap-4">
-          <button
-            type="button"
-            onClick={() => window.print()}
-            className="min-h-20 rounded-full border-2 border-neutral-400 px-10 text-2xl font-semibold"
-          >
+          <Button variant="outline" size="lg" onClick={() => window.print()}>
             {t('print')}
-          </button>
-          <button
-            type="button"
-            onClick={onDone}
-            className="min-h-20 rounded-full bg-amber-400 px-12 text-3xl font-bold text-neutral-950"
-          >
+          </Button>
+          <Button variant="primary" size="xl" onClick={onDone}>
             {t('done')}
-          </button>
+          </Button>
         </div>
       </div>
       {/* Only this prints: the picture on a 6×4" page (4×6" for a strip). */}

@@ -2,6 +2,29 @@
 
 import { useTranslations } from 'next-intl';
 
+function Choice({
+  title,
+  hint,
+  onClick,
+  className,
+}: {
+  title: string;
+  hint: string;
+  onClick: () => void;
+  className: string;
+}) {
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      className={`flex min-h-40 flex-1 basis-96 flex-col items-center justify-center gap-2 rounded-3xl px-8 py-6 text-neutral-950 ${className}`}
+    >
+      <span className="text-4xl font-bold">{title}</span>
+      <span className="text-2xl">{hint}</span>
+    </button>
+  );
+}
+
 export function StartScreen({
   eventName,
   hasCamera,
@@ -19,23 +42,19 @@ export function StartScreen({
       {eventName && <p className="text-4xl font-semibold text-amber-300">{eventName}</p>}
       <h1 className="text-7xl font-black tracking-tight">{t('tapToStart')}</h1>
       <div className="flex w-full max-w-5xl flex-wrap justify-center gap-8">
-        <button
-          type="button"
+        <Choice
+          title={t('choosePhone')}
+          hint={t('choosePhoneHint')}
           onClick={onPhone}
-          className="flex min-h-40 flex-1 basis-96 flex-col items-center justify-center gap-2 rounded-3xl bg-amber-400 px-8 py-6 text-neutral-950"
-        >
-          <span className="text-4xl font-bold">{t('choosePhone')}</span>
-          <span className="text-2xl">{t('choosePhoneHint')}</span>
-        </button>
+          className="bg-amber-400"
+        />
         {hasCamera && (
-          <button
-            type="button"
+          <Choice
+            title={t('chooseCamera')}
+            hint={t('chooseCameraHint')}
             onClick={onCamera}
-            className="flex min-h-40 flex-1 basis-96 flex-col items-center justify-center gap-2 rounded-3xl bg-sky-400 px-8 py-6 text-neutral-950"
-          >
-            <span className="text-4xl font-bold">{t('chooseCamera')}</span>
-            <span className="text-2xl">{t('chooseCameraHint')}</span>
-          </button>
+            className="bg-sky-400"
+          />
         )}
       </div>
     </section>

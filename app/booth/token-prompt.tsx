@@ -1,33 +1,24 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useId, useState } from 'react';
-import { ApiFailure, api, errorKey } from '@/components/api';
+import { useId } from 'react';
+import { errorKey } from '@/components/api';
+import { Button } from '@/components/button';
+import { useTokenLogin } from '@/components/use-token-login';
 
 /** First use on a device: the booth token, once; the login cookie keeps it from then on. */
 export function TokenPrompt({ onAuthorized }: { onAuthorized: () => void }) {
   const t = useTranslations('booth');
   const tErr = useTranslations('errors');
   const inputId = useId();
-  const [token, setToken] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { token, setToken, busy, error, submit } = useTokenLogin(() => {
+    onAuthorized();
+    return undefined;
+  });
   return (
     <form
       className="mx-auto flex h-full max-w-3xl flex-col items-center justify-center gap-8 px-8 text-center"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        setError(null);
-        try {
-          await api<{ role: string }>('/api/auth/login', { method: 'POST', body: { token: token.trim() } });
-          onAuthorized();
-        } catch (err) {
-          setError(err instanceof ApiFailure ? err.code : 'network_error');
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onSubmit={submit}
     >
       <h1 className="text-5xl font-bold">{t('tokenTitle')}</h1>
       <p className="text-2xl text-neutral-300">{t('tokenHelp')}</p>
@@ -49,13 +40,9 @@ export function TokenPrompt({ onAuthorized }: { onAuthorized: () => void }) {
           {tErr(errorKey(error))}
         </p>
       )}
-      <button
-        type="submit"
-        disabled={busy || !token.trim()}
-        className="min-h-20 rounded-full bg-amber-400 px-12 text-3xl font-bold text-neutral-950 disabled:opacity-50"
-      >
+      <Button type="submit" variant="primary" size="xl" disabled={busy || !token.trim()}>
         {t('tokenSubmit')}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
+import { Button, buttonClass } from '@/components/button';
 
 /** The finished picture with "save" (a real file download) and "share" (Web Share with the file). */
 export function GuestPicture({ sessionId }: { sessionId: string }) {
@@ -40,21 +41,13 @@ export function GuestPicture({ sessionId }: { sessionId: string }) {
       {/* biome-ignore lint/performance/noImgElement: the picture is served by the API, sized already */}
       <img src={src} alt={t('pictureAlt')} className="w-full rounded-xl bg-white shadow-lg" />
       <div className="flex flex-wrap gap-3">
-        <a
-          href={`${src}?download=1`}
-          download
-          className="flex min-h-14 flex-1 items-center justify-center rounded-full bg-neutral-900 px-6 text-lg font-bold text-white"
-        >
+        <a href={`${src}?download=1`} download className={buttonClass('dark', 'phone', 'flex-1')}>
           {t('save')}
         </a>
         {canShare && (
-          <button
-            type="button"
-            onClick={share}
-            className="min-h-14 flex-1 rounded-full border-2 border-neutral-900 px-6 text-lg font-bold"
-          >
+          <Button variant="darkOutline" size="phone" onClick={share} className="flex-1">
             {t('share')}
-          </button>
+          </Button>
         )}
       </div>
       <p className="text-sm text-neutral-600">{t('saveHint')}</p>

@@ -10,8 +10,10 @@ import {
   type SessionJson,
   uploadPhoto,
 } from '@/components/api';
+import { Button } from '@/components/button';
 import { Countdown } from '@/components/countdown';
 import { type Connection, useLiveSession, useSessionPhotos } from '@/components/use-live-session';
+import { GuestNotice } from './guest-notice';
 import { GuestPicture } from './guest-picture';
 
 /** Long side of what the phone sends: plenty for a 6×4" print, a fraction of a camera original. */
@@ -67,11 +69,10 @@ export function LiveBanner({ connection }: { connection: Connection }) {
 
 export function GuestExpired({ deleted }: { deleted: boolean }) {
   const t = useTranslations('guest');
-  return (
-    <section role="alert" className="flex flex-col items-center gap-4 py-16 text-center">
-      <h1 className="text-3xl font-bold">{deleted ? t('notFoundTitle') : t('expiredTitle')}</h1>
-      <p className="text-lg text-neutral-700">{deleted ? t('notFoundBody') : t('expiredBody')}</p>
-    </section>
+  return deleted ? (
+    <GuestNotice alert icon="🔍" title={t('notFoundTitle')} body={t('notFoundBody')} />
+  ) : (
+    <GuestNotice alert icon="⌛" title={t('expiredTitle')} body={t('expiredBody')} />
   );
 }
 
@@ -200,13 +201,9 @@ export function GuestUpload({
                     {tErr(errorKey(it.error ?? 'server_error'))}
                   </p>
                   {isRetryable(it.error ?? '') && !closed && !full && (
-                    <button
-                      type="button"
-                      onClick={() => update(it.key, { state: 'waiting' })}
-                      className="min-h-11 rounded-full bg-neutral-900 px-5 font-semibold text-white"
-                    >
+                    <Button variant="dark" size="sm" onClick={() => update(it.key, { state: 'waiting' })}>
                       {t('retry')}
-                    </button>
+                    </Button>
                   )}
                   <button
                     type="button"
