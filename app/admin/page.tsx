@@ -39,7 +39,7 @@ export default async function AdminPage() {
   }
   return (
     <NextIntlClientProvider messages={messages}>
-      <div className="min-h-dvh bg-neutral-100 text-neutral-900">{body}</div>
+      <div className="light-surface min-h-dvh bg-neutral-100 text-neutral-900">{body}</div>
     </NextIntlClientProvider>
   );
 }

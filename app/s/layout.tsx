@@ -11,7 +11,7 @@ export default async function GuestLayout({ children }: { children: React.ReactN
   const eventName = getConfig().eventName;
   return (
     <NextIntlClientProvider messages={messages}>
-      <div className="min-h-dvh bg-stone-50 text-neutral-900">
+      <div className="light-surface min-h-dvh bg-stone-50 text-neutral-900">
         <header className="mx-auto flex max-w-xl items-center justify-between gap-4 px-4 pt-4">
           <p className="text-lg font-semibold text-neutral-600">{eventName ?? t('brand')}</p>
           <LocaleSwitch className="min-h-11 text-base" />
