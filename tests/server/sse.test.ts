@@ -105,5 +105,8 @@ describe('live events over the production server (node server.mjs, 2 workers)', 
     const r = await fetch(`${server.url}/api/health`);
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    const page = await fetch(`${server.url}/booth`);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   });
 });
