@@ -25,6 +25,7 @@ import {
   type SessionRow,
   type SessionStatus,
   type SessionType,
+  sessionChanges,
   sessionPhotos,
   sessions,
   type TelegramLinkRow,
@@ -86,6 +87,7 @@ function sessionColumns() {
     telegramUserId: sessions.telegramUserId,
     telegramUsername: sessions.telegramUsername,
     data: sessions.data,
+    version: sessions.version,
   };
 }
 
@@ -106,8 +108,44 @@ export function listActiveSessions(
     .map(withCounts);
 }
 
+/**
+ * Every change of a session goes through here: it raises the version and logs the new state.
+ * Call it inside a transaction, after the other writes of the change (photo rows included).
+ */
 export function updateSession(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
-  db.update(sessions).set(patch).where(eq(sessions.id, id)).run();
+  db.update(sessions)
+    .set({ ...patch, version: sql`${sessions.version} + 1` })
+    .where(eq(sessions.id, id))
+    .run();
+  const now = findSession(id, db);
+  if (now) {
+    db.insert(sessionChanges)
+      .values({ sessionId: id, version: now.version, snapshot: JSON.stringify(now) })
+      .run();
+  }
+}
+
+/** The states of a session after `version`, oldest first. */
+export function changesSince(id: string, version: number, db: Db = getDb()): SessionWithCounts[] {
+  return db
+    .select({ snapshot: sessionChanges.snapshot })
+    .from(sessionChanges)
+    .where(and(eq(sessionChanges.sessionId, id), gt(sessionChanges.version, version)))
+    .orderBy(asc(sessionChanges.version))
+    .all()
+    .map(({ snapshot }) => {
+      const s = JSON.parse(snapshot) as SessionWithCounts & {
+        createdAt: string;
+        updatedAt: string;
+        expiresAt: string;
+      };
+      return {
+        ...s,
+        createdAt: new Date(s.createdAt),
+        updatedAt: new Date(s.updatedAt),
+        expiresAt: new Date(s.expiresAt),
+      };
+    });
 }
 
 export function deleteSessionRow(id: string, db: Db = getDb()): boolean {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const SESSION_TYPES = ['upload', 'download'] as const;
 /** Stored statuses. `expired` is also derived at read time from `expires_at`. */
@@ -22,8 +22,27 @@ export const sessions = sqliteTable(
     telegramUserId: integer('telegram_user_id'),
     telegramUsername: text('telegram_username'),
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    /** Raised by every change; the change log below keeps each version's state. */
+    version: integer('version').notNull().default(0),
   },
   (t) => [index('sessions_expires_at_idx').on(t.expiresAt), index('sessions_created_at_idx').on(t.createdAt)],
+);
+
+/**
+ * Each state a session went through, by version, written in the same transaction as the change.
+ * A live stream sends every version it has not sent yet, in order, so a booth sees every step
+ * (2 → 3 → 4) even when the changes were committed by other processes.
+ */
+export const sessionChanges = sqliteTable(
+  'session_changes',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    snapshot: text('snapshot').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.version] })],
 );
 
 export const sessionPhotos = sqliteTable(

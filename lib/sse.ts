@@ -1,4 +1,4 @@
-import { findSession } from '@/db/queries';
+import { changesSince, findSession, type SessionWithCounts } from '@/db/queries';
 import { subscribe } from './events';
 import { isExpired, serializeSession } from './sessions';
 
@@ -47,19 +47,42 @@ export function sessionEventStream(
           write('event: gone\ndata: {}\n\n');
           close();
         };
-        const sendSession = () => {
-          const session = findSession(sessionId);
-          if (!session) return gone();
+        let sentVersion = -1;
+        const send = (session: SessionWithCounts) => {
           write(`event: session\ndata: ${JSON.stringify(serializeSession(session, baseUrl))}\n\n`);
+          sentVersion = Math.max(sentVersion, session.version);
           if (isExpired(session)) return gone();
           clearTimeout(expiryTimer);
           // setTimeout caps near 24.8 days; sessions live far less, but stay safe.
           const ms = Math.min(session.expiresAt.getTime() - Date.now() + 50, 2 ** 31 - 1);
-          expiryTimer = setTimeout(sendSession, Math.max(ms, 0));
+          expiryTimer = setTimeout(sendCurrent, Math.max(ms, 0));
+        };
+        // The session as it is now (on open, on expiry, and when it may be gone).
+        const sendCurrent = () => {
+          const session = findSession(sessionId);
+          if (!session) return gone();
+          send(session);
+        };
+        // Every state since the last one sent, in order: a booth sees each step even when two
+        // changes (in this process or another) landed before it was woken.
+        const sendChanges = () => {
+          const changes = changesSince(sessionId, sentVersion);
+          if (changes.length === 0) return;
+          for (const session of changes) {
+            if (closed) return;
+            send(session);
+          }
         };
 
-        // "gone" re-reads too: a deleted session is missing, a force-expired one is sent once more as expired.
-        const unsubscribe = subscribe(sessionId, () => sendSession());
+        const unsubscribe = subscribe(sessionId, (event) => {
+          if (event.kind === 'gone') {
+            // Deleted (missing now) or force-expired (sent once more, as expired).
+            sendChanges();
+            if (!closed) sendCurrent();
+          } else {
+            sendChanges();
+          }
+        });
         const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
         const onAbort = () => close();
         signal.addEventListener('abort', onAbort);
@@ -71,7 +94,7 @@ export function sessionEventStream(
         };
         // Ask clients to reconnect quickly after a drop.
         write('retry: 2000\n\n');
-        sendSession();
+        sendCurrent();
       },
       cancel() {
         cleanup();
