@@ -17,11 +17,12 @@ export async function startServer(): Promise<void> {
     ensureDirs();
     getDb();
     const tokens = getTokens();
-    if (tokens.generated)
-      console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
     // Under server.mjs only the first worker sweeps as at start-up: a worker started beside
     // running siblings must not remove the fresh files of their uploads in flight.
     const clusterRole = process.env.PB_CLUSTER_ROLE;
+    if (tokens.generated && clusterRole !== 'follower') {
+      console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
+    }
     // Nor when a bot process (TELEGRAM_MODE=external) may be mid-upload on the same data directory.
     const alone = (!clusterRole || clusterRole === 'leader') && config.telegram?.mode !== 'external';
     const swept = await runSweep({ startup: alone });
