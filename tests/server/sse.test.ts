@@ -108,5 +108,8 @@ describe('live events over the production server (node server.mjs, 2 workers)', 
     const page = await fetch(`${server.url}/booth`);
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    // Guest links are capabilities: crawlers are asked to stay out.
+    const robots = await fetch(`${server.url}/robots.txt`);
+    expect(await robots.text()).toMatch(/Disallow: \/\n/);
   });
 });
