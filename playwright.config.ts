@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, FAKE_CAMERA_ARGS, SYSTEM_CHROMIUM } from './e2e/chromium';
 import { E2E_PORT } from './e2e/env';
 
 /**
  * End-to-end journeys in real Chromium against the production build (`next build` into
- * .next-e2e, then `next start` on 127.0.0.1 with a throwaway data directory): see e2e/server.mjs.
+ * .next-e2e, then the production server `node server.mjs` on 127.0.0.1 with a throwaway data
+ * directory): see e2e/server.mjs.
  */
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: './e2e',
@@ -14,7 +15,8 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
-  retries: 0,
+  // One retry in CI only, so a rare timing flake cannot sink a run; Playwright still reports it as flaky.
+  retries: process.env.CI ? 1 : 0,
   timeout: 180_000,
   expect: { timeout: 20_000 },
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
@@ -27,17 +29,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       ...(fs.existsSync(SYSTEM_CHROMIUM) && { executablePath: SYSTEM_CHROMIUM }),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
+      args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS],
     },
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium, type Response } from 'playwright-core';
+import { CHROMIUM_ARGS, SYSTEM_CHROMIUM } from '../e2e/chromium';
 import { createSession } from './lib/api';
 import { type BenchContext, type BenchResult, type Row, x } from './lib/report';
 import { ROOT, type RunningServer, startProduct } from './lib/servers';
@@ -17,16 +18,6 @@ import { fmtMs, freePort, median, sleep } from './lib/util';
  * inside the project folder, and is never part of the product build).
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const MOBILE_UA =
   'Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
 
@@ -191,26 +182,26 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 export async function runB5(ctx: BenchContext): Promise<BenchResult> {
   const runs = ctx.quick ? 1 : 3;
   const details: string[] = [];
-  if (!fs.existsSync(CHROMIUM)) {
+  if (!fs.existsSync(SYSTEM_CHROMIUM)) {
     return {
       rows: [
         {
           id: 'B5',
           what: 'guest page /s/[id]',
-          value: `no Chromium at ${CHROMIUM}`,
+          value: `no Chromium at ${SYSTEM_CHROMIUM}`,
           baseline: '—',
           ratio: '—',
           target: 'JS ≤ floor + 30 KB gz; LCP ≤ 2.0 s',
           met: null,
         },
       ],
-      details: [`Chromium was not found at ${CHROMIUM} (set CHROMIUM_PATH).`],
+      details: [`Chromium was not found at ${SYSTEM_CHROMIUM} (set CHROMIUM_PATH).`],
     };
   }
   buildFloor(ctx.log);
   const servers: RunningServer[] = [];
   let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: SYSTEM_CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const product = await startProduct({ dataDir: path.join(ctx.tmp, 'b5-product') });
     servers.push(product);
