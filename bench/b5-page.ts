@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -6,7 +6,7 @@ import { type Browser, chromium, type Response } from 'playwright-core';
 import { CHROMIUM_ARGS, SYSTEM_CHROMIUM } from '../e2e/chromium';
 import { createSession } from './lib/api';
 import { type BenchContext, type BenchResult, type Row, x } from './lib/report';
-import { ROOT, type RunningServer, startProduct } from './lib/servers';
+import { NEXT_BIN, nextBuild, ROOT, type RunningServer, startProduct } from './lib/servers';
 import { fmtMs, freePort, median, sleep } from './lib/util';
 
 /**
@@ -64,47 +64,17 @@ function buildFloor(log: (s: string) => void): void {
     path.join(FLOOR_DIR, 'app', 'page.jsx'),
     "export const dynamic = 'force-dynamic';\n\nexport default function Page() {\n  return <main><h1>Empty</h1></main>;\n}\n",
   );
-  try {
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
-      {
-        cwd: FLOOR_DIR,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          NEXT_DIST_DIR: '.next',
-          NEXT_TELEMETRY_DISABLED: '1',
-          NEXT_SKIP_TYPECHECK: '1',
-        },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-  } catch (err) {
-    const e = err as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`floor build failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
-  }
+  nextBuild(FLOOR_DIR, { NEXT_DIST_DIR: '.next', NEXT_SKIP_TYPECHECK: '1' });
 }
 
 async function startFloor(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
-      'start',
-      '-p',
-      String(port),
-      '-H',
-      '127.0.0.1',
-    ],
-    {
-      cwd: FLOOR_DIR,
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, NEXT_DIST_DIR: '.next', NODE_ENV: 'production' },
-    },
-  );
+  const proc = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: FLOOR_DIR,
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, NEXT_DIST_DIR: '.next', NODE_ENV: 'production' },
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

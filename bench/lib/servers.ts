@@ -157,25 +157,39 @@ export function ensureBuild(
     return { file, text: fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null };
   });
   try {
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NEXT_DIST_DIR: dir, NEXT_SKIP_TYPECHECK: '1', NEXT_TELEMETRY_DISABLED: '1' },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-  } catch (err) {
-    const e = err as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`next build failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+    nextBuild(ROOT, { NEXT_DIST_DIR: dir, NEXT_SKIP_TYPECHECK: '1' });
   } finally {
     for (const k of keep) {
       if (k.text !== null && fs.readFileSync(k.file, 'utf8') !== k.text) fs.writeFileSync(k.file, k.text);
     }
   }
   return true;
+}
+
+export const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+/**
+ * `next build` in `cwd` (the product, or the benchmark's empty floor app), its output captured;
+ * on failure the error carries what Next printed. The one build runner of bench/ and tests/.
+ */
+export function nextBuild(
+  cwd: string,
+  env: Record<string, string> = {},
+  opts: { inherit?: boolean } = {},
+): void {
+  try {
+    execFileSync(process.execPath, [NEXT_BIN, 'build'], {
+      cwd,
+      stdio: opts.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (err) {
+    const e = err as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(
+      `next build in ${cwd} failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`,
+    );
+  }
 }
 
 export interface ProductOptions {

@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type RunningServer, startProduct } from '../../bench/lib/servers';
+import { nextBuild, type RunningServer, startProduct } from '../../bench/lib/servers';
 
 export { adminAuth, boothAuth } from '../../bench/lib/servers';
 
@@ -12,7 +11,6 @@ export { adminAuth, boothAuth } from '../../bench/lib/servers';
  */
 
 const ROOT = process.cwd();
-export const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 export function distDir(): string {
   return process.env.NEXT_DIST_DIR || '.next';
@@ -20,11 +18,7 @@ export function distDir(): string {
 
 export function ensureBuilt(): void {
   if (fs.existsSync(path.join(ROOT, distDir(), 'BUILD_ID'))) return;
-  execFileSync(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env },
-  });
+  nextBuild(ROOT, {}, { inherit: true });
 }
 
 export async function startServer(
