@@ -19,6 +19,10 @@ const VARIANTS = {
   dark: 'bg-neutral-900 font-bold text-white disabled:opacity-50',
   /** Light pages: a secondary action. */
   darkOutline: 'border-2 border-neutral-900 font-bold disabled:opacity-50',
+  /** Admin table: an action on one row. */
+  rowAction: 'border border-neutral-500 font-medium',
+  /** Admin table: a destructive action on one row. */
+  rowDanger: 'border border-red-700 font-medium text-red-800',
 } as const;
 
 const SIZES = {
@@ -34,6 +38,8 @@ const SIZES = {
   page: 'min-h-12 px-6',
   /** Small actions inside a list. */
   sm: 'min-h-11 px-5',
+  /** Actions in a table row: still 44 px high for a finger. */
+  row: 'min-h-11 px-3 text-sm',
 } as const;
 
 export type ButtonVariant = keyof typeof VARIANTS;

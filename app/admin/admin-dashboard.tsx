@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useFormatter, useTranslations } from 'next-intl';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiFailure, api, errorKey, type PhotoJson, type SessionJson } from '@/components/api';
+import { Button, buttonClass } from '@/components/button';
 import { formatLeft, useNow } from '@/components/countdown';
 import { LocalTime } from '@/components/local-time';
 import { LocaleSwitch } from '@/components/locale-switch';
@@ -309,24 +310,24 @@ export function AdminDashboard({
                         href={`/s/${s.id}`}
                         target="_blank"
                         rel="noreferrer"
-                        className="rounded border border-neutral-400 px-2 py-1"
+                        className={buttonClass('rowAction', 'row')}
                         aria-label={t('openLabel', { id: short })}
                       >
                         {t('open')}
                       </a>
-                      <button
-                        type="button"
+                      <Button
+                        variant="rowAction"
+                        size="row"
                         aria-expanded={open === s.id}
                         aria-label={t('photosLabel', { id: short })}
-                        className="rounded border border-neutral-400 px-2 py-1"
                         onClick={() => setOpen(open === s.id ? null : s.id)}
                       >
                         {t('photos')}
-                      </button>
-                      <button
-                        type="button"
+                      </Button>
+                      <Button
+                        variant="rowAction"
+                        size="row"
                         aria-label={t('expireLabel', { id: short })}
-                        className="rounded border border-neutral-400 px-2 py-1"
                         onClick={() =>
                           act(() =>
                             api(`/api/session/${s.id}`, { method: 'PUT', body: { status: 'expired' } }),
@@ -334,15 +335,15 @@ export function AdminDashboard({
                         }
                       >
                         {t('expire')}
-                      </button>
-                      <button
-                        type="button"
+                      </Button>
+                      <Button
+                        variant="rowDanger"
+                        size="row"
                         aria-label={t('deleteLabel', { id: short })}
-                        className="rounded border border-red-700 px-2 py-1 text-red-800"
                         onClick={() => setConfirmDelete(s)}
                       >
                         {t('delete')}
-                      </button>
+                      </Button>
                     </div>
                   </td>
                 </tr>
