@@ -88,9 +88,3 @@ export function deliver(event: SessionEvent): void {
 export function watchedSessionIds(): string[] {
   return [...bus().listeners.keys()];
 }
-
-export function listenerCount(): number {
-  let n = 0;
-  for (const set of bus().listeners.values()) n += set.size;
-  return n;
-}
