@@ -102,9 +102,44 @@ export const telegramUpdates = sqliteTable(
   (t) => [index('telegram_updates_received_at_idx').on(t.receivedAt)],
 );
 
+/**
+ * Logged-in devices (the httpOnly login cookie). The cookie carries a random secret whose sha256 is
+ * `id`; logout deletes the row, so the cookie stops working at once on every worker. `token_tag`
+ * binds the login to the role's token as it was: changing BOOTH_TOKEN or ADMIN_TOKEN logs out.
+ */
+export const AUTH_ROLES = ['booth', 'admin'] as const;
+export const authSessions = sqliteTable(
+  'auth_sessions',
+  {
+    id: text('id').primaryKey(),
+    role: text('role', { enum: AUTH_ROLES }).notNull(),
+    tokenTag: text('token_tag').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('auth_sessions_expires_at_idx').on(t.expiresAt)],
+);
+
+/**
+ * Fixed-window counters shared by every worker process (login attempts per client address, and
+ * later pairing attempts): one row per key and window.
+ */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    resetAt: integer('reset_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('rate_limits_reset_at_idx').on(t.resetAt)],
+);
+
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSessionRow = typeof sessions.$inferInsert;
 export type PhotoRow = typeof sessionPhotos.$inferSelect;
 export type NewPhotoRow = typeof sessionPhotos.$inferInsert;
 export type TelegramLinkRow = typeof telegramLinks.$inferSelect;
 export type NewTelegramLinkRow = typeof telegramLinks.$inferInsert;
+export type AuthSessionRow = typeof authSessions.$inferSelect;
+export type NewAuthSessionRow = typeof authSessions.$inferInsert;
