@@ -17,11 +17,15 @@ import {
 } from 'drizzle-orm';
 import { type Db, getDb } from './index';
 import {
+  type AuthSessionRow,
+  authSessions,
+  type NewAuthSessionRow,
   type NewPhotoRow,
   type NewSessionRow,
   type NewTelegramLinkRow,
   type PhotoRow,
   type PhotoType,
+  rateLimits,
   type SessionRow,
   type SessionStatus,
   type SessionType,
@@ -368,4 +372,65 @@ export function sessionsUpdatedAt(ids: string[], db: Db = getDb()): { id: string
     .where(inArray(sessions.id, ids))
     .all()
     .map((r) => ({ id: r.id, updatedAt: r.updatedAt.getTime() }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logins (revocable cookies) and rate-limit counters shared by every worker process.
+
+export function insertAuthSession(row: NewAuthSessionRow, db: Db = getDb()): void {
+  db.insert(authSessions).values(row).run();
+}
+
+export function findAuthSession(id: string, now: Date, db: Db = getDb()): AuthSessionRow | undefined {
+  return db
+    .select()
+    .from(authSessions)
+    .where(and(eq(authSessions.id, id), gt(authSessions.expiresAt, now)))
+    .get();
+}
+
+export function touchAuthSession(id: string, now: Date, db: Db = getDb()): void {
+  db.update(authSessions).set({ lastSeenAt: now }).where(eq(authSessions.id, id)).run();
+}
+
+export function deleteAuthSession(id: string, db: Db = getDb()): boolean {
+  return db.delete(authSessions).where(eq(authSessions.id, id)).run().changes > 0;
+}
+
+export function pruneAuthSessions(now: Date, db: Db = getDb()): number {
+  return db.delete(authSessions).where(lte(authSessions.expiresAt, now)).run().changes;
+}
+
+/**
+ * Counts one hit of `key` in its fixed window (one statement, so concurrent workers cannot both
+ * read a stale count): a window that has ended starts again at 1.
+ */
+export function hitRateLimit(
+  key: string,
+  now: Date,
+  windowMs: number,
+  db: Db = getDb(),
+): { count: number; resetAt: Date } {
+  const resetAt = new Date(now.getTime() + windowMs);
+  const row = db
+    .insert(rateLimits)
+    .values({ key, count: 1, resetAt })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when ${rateLimits.resetAt} <= ${now.getTime()} then 1 else ${rateLimits.count} + 1 end`,
+        resetAt: sql`case when ${rateLimits.resetAt} <= ${now.getTime()} then ${resetAt.getTime()} else ${rateLimits.resetAt} end`,
+      },
+    })
+    .returning({ count: rateLimits.count, resetAt: rateLimits.resetAt })
+    .get();
+  return row;
+}
+
+export function pruneRateLimits(now: Date, db: Db = getDb()): number {
+  return db.delete(rateLimits).where(lte(rateLimits.resetAt, now)).run().changes;
+}
+
+export function clearRateLimits(db: Db = getDb()): void {
+  db.delete(rateLimits).run();
 }

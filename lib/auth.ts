@@ -1,10 +1,21 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  clearRateLimits,
+  deleteAuthSession,
+  findAuthSession,
+  hitRateLimit,
+  insertAuthSession,
+  touchAuthSession,
+} from '@/db/queries';
 import { getConfig } from './config';
 import { ApiError } from './errors';
+import { forwardedHost } from './links';
 import { atLeast, type Role } from './roles';
+
+type AuthRole = Exclude<Role, 'guest'>;
 
 /**
  * Roles and tokens. A booth or admin proves itself with `Authorization: Bearer <token>` or the
@@ -93,19 +104,56 @@ export function roleForToken(token: string): Exclude<Role, 'guest'> | null {
   return isAdmin ? 'admin' : isBooth ? 'booth' : null;
 }
 
-/** Cookie value: role plus an HMAC keyed by that role's token, so changing a token logs everyone out. */
-export function cookieValueFor(role: Exclude<Role, 'guest'>): string {
-  const key = getTokens()[role];
-  return `${role}.${createHmac('sha256', key).update(`pb-cookie-v1:${role}`).digest('base64url')}`;
+// ---------------------------------------------------------------------------------------------
+// Logins. The cookie holds a random secret; the database keeps only its sha256 (a stolen
+// database gives no cookie) with the role and a tag of the role's token as it was at login.
+// Logout deletes the row, so the cookie stops working at once, in every worker.
+
+function tokenTag(role: AuthRole): string {
+  return createHmac('sha256', getTokens()[role])
+    .update(`pb-login-v2:${role}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
-function roleFromCookie(value: string): Exclude<Role, 'guest'> | null {
-  const role = value.split('.')[0];
-  if (role !== 'booth' && role !== 'admin') return null;
-  return safeEqual(value, cookieValueFor(role)) ? role : null;
+function loginId(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
 }
 
-function readCookie(header: string | null, name: string): string | undefined {
+/** Records a new login of `role` and returns the cookie value that proves it. */
+export function createLogin(role: AuthRole, now = new Date()): string {
+  const secret = randomBytes(32).toString('base64url');
+  insertAuthSession({
+    id: loginId(secret),
+    role,
+    tokenTag: tokenTag(role),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + COOKIE_MAX_AGE_S * 1000),
+  });
+  return secret;
+}
+
+/** Ends the login a cookie value proves (if any); true when there was one. */
+export function endLogin(cookieValue: string | undefined): boolean {
+  if (!cookieValue || !COOKIE_VALUE_RE.test(cookieValue)) return false;
+  return deleteAuthSession(loginId(cookieValue));
+}
+
+const COOKIE_VALUE_RE = /^[A-Za-z0-9_-]{43}$/;
+/** lastSeenAt is written at most this often per login, not on every request. */
+const TOUCH_EVERY_MS = 60 * 60_000;
+
+function roleFromCookie(value: string): AuthRole | null {
+  if (!COOKIE_VALUE_RE.test(value)) return null;
+  const now = new Date();
+  const row = findAuthSession(loginId(value), now);
+  if (!row || !safeEqual(row.tokenTag, tokenTag(row.role))) return null;
+  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) touchAuthSession(row.id, now);
+  return row.role;
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
@@ -130,7 +178,11 @@ export interface Caller {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function sameOrigin(request: Request): boolean {
+/**
+ * Whether an Origin header names this server: the host the request was sent to, PUBLIC_URL's,
+ * or (behind a trusted proxy only) the forwarded host. No Origin at all is not "same origin".
+ */
+export function sameOrigin(request: Request): boolean {
   const origin = request.headers.get('origin');
   if (!origin) return false;
   let originHost: string;
@@ -139,10 +191,20 @@ function sameOrigin(request: Request): boolean {
   } catch {
     return false;
   }
-  const hosts = [request.headers.get('x-forwarded-host'), request.headers.get('host')];
+  const hosts = [forwardedHost(request.headers), request.headers.get('host')];
   const { publicUrl } = getConfig();
   if (publicUrl) hosts.push(new URL(publicUrl).host);
-  return hosts.some((h) => h && h.split(',')[0]?.trim() === originHost);
+  return hosts.some((h) => h && h.toLowerCase() === originHost);
+}
+
+/**
+ * The Origin rule of requests that set or end a login (login CSRF, forced logout): a browser
+ * always sends Origin on such a POST, so a foreign one is refused. Scripts that send none pass.
+ */
+export function requireOwnOrigin(request: Request): void {
+  if (request.headers.get('origin') !== null && !sameOrigin(request)) {
+    throw new ApiError('forbidden', 'Cross-site request refused.');
+  }
 }
 
 export function identify(request: Request): Caller {
@@ -154,7 +216,7 @@ export function identify(request: Request): Caller {
       ? { role, via: 'bearer', badCredentials: false, crossSite: false }
       : { role: 'guest', via: 'bearer', badCredentials: true, crossSite: false };
   }
-  const cookie = readCookie(request.headers.get('cookie'), AUTH_COOKIE);
+  const cookie = authCookieValue(request);
   const role = cookie ? roleFromCookie(cookie) : null;
   if (role) {
     // SameSite=Strict already keeps the cookie off cross-site requests; the Origin check is the
@@ -165,6 +227,10 @@ export function identify(request: Request): Caller {
     return { role, via: 'cookie', badCredentials: false, crossSite: false };
   }
   return { role: 'guest', via: 'none', badCredentials: false, crossSite: false };
+}
+
+export function authCookieValue(request: Request): string | undefined {
+  return readCookie(request.headers.get('cookie'), AUTH_COOKIE);
 }
 
 /** Throws 401 for missing or wrong credentials, 403 for a role below what is needed. */
@@ -178,45 +244,64 @@ export function requireRole(caller: Caller, needed: Role): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Login rate limit: fixed windows kept on globalThis, one per client address and one for all
-// clients together. Behind `next start` the address comes from X-Forwarded-For, which a client can
-// set itself (Next only fills it in when absent), so the shared window is what bounds a guesser
-// who changes that header on every try.
+// Login rate limit: a fixed window per client address, counted in the database so that every
+// worker process shares it. There is no window shared by all clients: a guesser elsewhere must
+// not lock the staff out. The address is the socket's (server.mjs) unless TRUST_PROXY is set,
+// so a client cannot pick a fresh one per try; IPv6 clients are counted per /64, which is what
+// one subscriber usually holds.
 
-const LOGIN_WINDOW_MS = 60_000;
-const LOGIN_MAX_PER_ADDRESS = 10;
-const LOGIN_MAX_TOTAL = 60;
-const gl = globalThis as unknown as { __pbLoginAttempts?: Map<string, { count: number; resetAt: number }> };
+export const LOGIN_WINDOW_MS = 60_000;
+export const LOGIN_MAX_PER_ADDRESS = 10;
 
 export function clientAddress(request: Request): string {
   return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
 }
 
-function takeAttempt(key: string, max: number, now: number): void {
-  gl.__pbLoginAttempts ??= new Map();
-  const map = gl.__pbLoginAttempts;
-  if (map.size > 10_000) for (const [k, v] of map) if (v.resetAt <= now) map.delete(k);
-  const entry = map.get(key);
-  if (!entry || entry.resetAt <= now) {
-    map.set(key, { count: 1, resetAt: now + LOGIN_WINDOW_MS });
-    return;
-  }
-  entry.count++;
-  if (entry.count > max) {
-    const retry = Math.ceil((entry.resetAt - now) / 1000);
-    throw new ApiError('too_many_requests', `Too many login attempts; try again in ${retry} s.`, undefined, {
-      'Retry-After': String(retry),
-    });
-  }
+/** The key an address is counted under: IPv4 as it is, IPv6 by its /64 prefix. */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
-export function checkLoginRate(request: Request, now = Date.now()): void {
-  takeAttempt('*', LOGIN_MAX_TOTAL, now);
-  takeAttempt(`ip:${clientAddress(request)}`, LOGIN_MAX_PER_ADDRESS, now);
+/** Counts one attempt of `what` from this request's address; 429 past `max` in the window. */
+export function takeRateLimited(
+  what: string,
+  request: Request,
+  max: number,
+  windowMs: number,
+  message: (retrySeconds: number) => string,
+  now = new Date(),
+): void {
+  const { count, resetAt } = hitRateLimit(`${what}:${addressKey(clientAddress(request))}`, now, windowMs);
+  if (count <= max) return;
+  const retry = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
+  throw new ApiError('too_many_requests', message(retry), undefined, { 'Retry-After': String(retry) });
+}
+
+export function checkLoginRate(request: Request, now = new Date()): void {
+  takeRateLimited(
+    'login',
+    request,
+    LOGIN_MAX_PER_ADDRESS,
+    LOGIN_WINDOW_MS,
+    (s) => `Too many login attempts; try again in ${s} s.`,
+    now,
+  );
 }
 
 export function resetLoginRateForTests(): void {
-  gl.__pbLoginAttempts = undefined;
+  clearRateLimits();
 }
 
 export function resetTokensForTests(): void {

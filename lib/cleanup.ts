@@ -7,6 +7,8 @@ import {
   expiredSessionIds,
   findSession,
   listPhotos,
+  pruneAuthSessions,
+  pruneRateLimits,
   transaction,
 } from '@/db/queries';
 import { getConfig } from './config';
@@ -82,6 +84,10 @@ export async function runSweep(
   const expired = await cleanupExpired();
   const orphans = await sweepOrphans({ all: opts.startup });
   const tmp = await sweepTmp({ all: false });
+  // Ended logins and rate-limit windows: small rows, but nothing else would remove them.
+  const now = new Date();
+  pruneAuthSessions(now);
+  pruneRateLimits(now);
   return { ...expired, orphans: orphans.files, tmp };
 }
 

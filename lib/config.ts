@@ -38,6 +38,13 @@ const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOSTNAME: optionalString,
+    TRUST_PROXY: optionalString.pipe(
+      z
+        .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'must be 1 or 0' })
+        .transform((v) => v === '1' || v === 'true' || v === 'yes')
+        .optional(),
+    ),
+    DISK_FREE_FLOOR_MB: z.coerce.number().min(0).finite().default(200),
     DATA_DIR: z.string().trim().min(1).default('./data'),
     PUBLIC_URL: optionalString.pipe(
       z
@@ -47,7 +54,11 @@ const envSchema = z
     ),
     BOOTH_TOKEN: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
     ADMIN_TOKEN: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
-    SESSION_TTL_MINUTES: positiveNumber(30),
+    SESSION_TTL_MINUTES: z.coerce
+      .number()
+      .min(1 / 60, 'must be at least 1/60 (one second)')
+      .finite()
+      .default(30),
     MAX_UPLOADED_PHOTOS: positiveInt(5),
     READY_AT_PHOTOS: positiveInt(3),
     MAX_UPLOAD_MB: positiveNumber(25),
@@ -112,6 +123,10 @@ const envSchema = z
 export interface Config {
   port: number;
   hostname: string | undefined;
+  /** Behind a reverse proxy whose X-Forwarded-* headers are believed. */
+  trustProxy: boolean;
+  /** New photos are refused (507) when the data directory's disk has less free space than this. */
+  diskFreeFloorBytes: number;
   dataDir: string;
   dbFile: string;
   photosDir: string;
@@ -150,6 +165,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     port: e.PORT,
     hostname: e.HOSTNAME,
+    trustProxy: e.TRUST_PROXY ?? false,
+    diskFreeFloorBytes: Math.round(e.DISK_FREE_FLOOR_MB * 1024 * 1024),
     dataDir,
     dbFile: path.join(dataDir, 'photobooth.db'),
     photosDir: path.join(dataDir, 'photos'),

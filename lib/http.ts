@@ -49,6 +49,9 @@ export function route<P extends Params = Params>(
 ): (request: Request, ctx: RouteCtx<P>) => Promise<Response> {
   return async (request, ctx) => {
     try {
+      // One rule for every route, guest routes included: a Bearer token that was sent must be
+      // right (401), never silently ignored, so a misconfigured booth learns at once.
+      if (request.headers.has('authorization')) callerOf(request);
       return await fn(request, ((await ctx?.params) ?? {}) as P);
     } catch (err) {
       return errorResponse(err, request);

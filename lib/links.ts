@@ -45,13 +45,35 @@ function firstHeaderValue(value: string | null): string | undefined {
   return value?.split(',')[0]?.trim() || undefined;
 }
 
+// A host[:port] as a proxy may forward it: a DNS name, IPv4 or bracketed IPv6, nothing else.
+const HOST_RE =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * X-Forwarded-Host, only behind a trusted reverse proxy (TRUST_PROXY) and only when it is a
+ * plain host: without a proxy any client could set it and steer guest links or the Origin check.
+ */
+export function forwardedHost(headers: Headers): string | undefined {
+  if (!getConfig().trustProxy) return undefined;
+  const host = firstHeaderValue(headers.get('x-forwarded-host'))?.toLowerCase();
+  return host && HOST_RE.test(host) ? host : undefined;
+}
+
+/** X-Forwarded-Proto under the same rule, and only http or https. */
+export function forwardedProto(headers: Headers): 'http' | 'https' | undefined {
+  if (!getConfig().trustProxy) return undefined;
+  const proto = firstHeaderValue(headers.get('x-forwarded-proto'))?.toLowerCase();
+  return proto === 'http' || proto === 'https' ? proto : undefined;
+}
+
 export function baseUrlFromHeaders(headers: Headers, fallbackUrl?: string): string {
   const { publicUrl, port } = getConfig();
   if (publicUrl) return publicUrl;
-  const host = firstHeaderValue(headers.get('x-forwarded-host')) ?? firstHeaderValue(headers.get('host'));
+  const rawHost = firstHeaderValue(headers.get('host'));
+  const host = forwardedHost(headers) ?? (rawHost && HOST_RE.test(rawHost) ? rawHost : undefined);
   const fallback = fallbackUrl ? new URL(fallbackUrl) : undefined;
-  const proto =
-    firstHeaderValue(headers.get('x-forwarded-proto')) ?? fallback?.protocol.replace(':', '') ?? 'http';
+  const fallbackProto = fallback?.protocol === 'https:' ? 'https' : 'http';
+  const proto = forwardedProto(headers) ?? fallbackProto;
   let url: URL;
   try {
     url = new URL(`${proto}://${host ?? fallback?.host ?? `localhost:${port}`}`);
@@ -63,6 +85,11 @@ export function baseUrlFromHeaders(headers: Headers, fallbackUrl?: string): stri
     if (lan) url.hostname = lan;
   }
   return url.origin;
+}
+
+/** Whether the request reached this server over https (directly, or via a trusted proxy). */
+export function isHttps(request: Request): boolean {
+  return new URL(request.url).protocol === 'https:' || forwardedProto(request.headers) === 'https';
 }
 
 export function baseUrlFor(request: Request): string {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PHOTO_TYPES, SESSION_STATUSES, SESSION_TYPES } from '@/db/schema';
 import { ApiError } from './errors';
 import { LAYOUTS } from './images';
-import { MAX_TTL_MINUTES } from './sessions';
+import { MAX_TTL_MINUTES, MIN_TTL_MINUTES } from './sessions';
 
 /** The request shapes of the session API (zod), shared by every entry point. */
 
@@ -19,9 +19,31 @@ export function asObject(body: unknown): Record<string, unknown> {
   return body;
 }
 
+/** How deep `data` may nest (objects and arrays): deeper JSON is refused before anything reads it. */
+export const MAX_DATA_DEPTH = 32;
+
+/** The nesting depth of a JSON value, without recursion (so no depth can overflow the stack). */
+export function jsonDepth(value: unknown, stopAt = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    const d = depth + 1;
+    if (d > deepest) deepest = d;
+    if (deepest > stopAt) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, d]);
+    }
+  }
+  return deepest;
+}
+
 function checkData(body: Record<string, unknown>): void {
-  if ('data' in body && !isPlainObject(body.data)) {
-    throw new ApiError('invalid_data', '"data" must be a JSON object.');
+  if (!('data' in body)) return;
+  if (!isPlainObject(body.data)) throw new ApiError('invalid_data', '"data" must be a JSON object.');
+  if (jsonDepth(body.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) {
+    throw new ApiError('invalid_data', `"data" may nest at most ${MAX_DATA_DEPTH} levels deep.`);
   }
 }
 
@@ -30,7 +52,11 @@ const createSchema = z.object({
   telegram_user_id: telegramUserId,
   telegram_username: telegramUsername,
   data: z.record(z.string(), z.unknown()).optional(),
-  ttl_minutes: z.number().positive().max(MAX_TTL_MINUTES).optional(),
+  ttl_minutes: z
+    .number()
+    .min(MIN_TTL_MINUTES, `must be at least ${MIN_TTL_MINUTES * 60} s (${MIN_TTL_MINUTES} minutes)`)
+    .max(MAX_TTL_MINUTES)
+    .optional(),
 });
 
 export function parseCreateSession(raw: unknown) {

@@ -324,8 +324,8 @@ describe('bad uploads get their documented 4xx and change nothing', () => {
     const closed = await upload(done.id, await img.jpeg());
     expect(closed.status).toBe(409);
     expect(closed.json.error.code).toBe('session_closed');
-    const old = await newSession('upload', { ttl_minutes: 0.001 });
-    await new Promise((r) => setTimeout(r, 100));
+    const old = await newSession('upload', { ttl_minutes: 0.02 });
+    await new Promise((r) => setTimeout(r, 1300));
     const expired = await upload(old.id, await img.jpeg());
     expect(expired.status).toBe(410);
     expect(expired.json.error.code).toBe('session_expired');
@@ -633,8 +633,8 @@ describe('review fixes', () => {
   });
 
   it('a result posted to an expired session is refused before its body is read', async () => {
-    const s = await newSession('download', { ttl_minutes: 0.001 });
-    await new Promise((r) => setTimeout(r, 100));
+    const s = await newSession('download', { ttl_minutes: 0.02 });
+    await new Promise((r) => setTimeout(r, 1300));
     const r = await call(result.POST, {
       path: '/x',
       params: { id: s.id },

@@ -15,6 +15,8 @@ export interface CallOptions {
   body?: BodyInit;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The full URL instead of http://booth.test + path (e.g. an https one). */
+  url?: string;
 }
 
 export interface CallResult {
@@ -35,7 +37,7 @@ export function buildRequest(opts: CallOptions): Request {
     body = typeof opts.json === 'string' ? opts.json : JSON.stringify(opts.json);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   }
-  return new Request(`http://booth.test${opts.path}`, {
+  return new Request(opts.url ?? `http://booth.test${opts.path}`, {
     method: opts.method ?? (body ? 'POST' : 'GET'),
     headers,
     body,

@@ -1,26 +1,26 @@
 import { z } from 'zod';
-import { AUTH_COOKIE, COOKIE_MAX_AGE_S, checkLoginRate, cookieValueFor, roleForToken } from '@/lib/auth';
+import { COOKIE_MAX_AGE_S, checkLoginRate, createLogin, requireOwnOrigin, roleForToken } from '@/lib/auth';
+import { authCookie } from '@/lib/cookies';
 import { ApiError } from '@/lib/errors';
-import { json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { beforeBody, json, methodNotAllowed, readJson, route } from '@/lib/http';
 
 const bodySchema = z.object({ token: z.string().max(512).default('') });
 
 export const POST = route(async (request) => {
-  checkLoginRate(request);
+  await beforeBody(request, () => {
+    requireOwnOrigin(request);
+    // A cross-site HTML form can post text/plain or a form encoding without a preflight; only
+    // JSON logs in, so no other site can log a browser into its own account here (login CSRF).
+    const mime = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (mime !== 'application/json') {
+      throw new ApiError('unsupported_media_type', 'Send the token as JSON: {"token": "…"}.');
+    }
+    checkLoginRate(request);
+  });
   const { token } = await readJson(request, bodySchema);
   const role = token ? roleForToken(token) : null;
   if (!role) throw new ApiError('invalid_token', 'That token is not right.');
-  const secure =
-    new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
-  const cookie = [
-    `${AUTH_COOKIE}=${cookieValueFor(role)}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Strict',
-    `Max-Age=${COOKIE_MAX_AGE_S}`,
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
-  return json({ role }, 200, { 'Set-Cookie': cookie });
+  return json({ role }, 200, { 'Set-Cookie': authCookie(createLogin(role), request, COOKIE_MAX_AGE_S) });
 });
 
 const notAllowed = methodNotAllowed('POST');

@@ -1,9 +1,13 @@
-import { AUTH_COOKIE } from '@/lib/auth';
-import { json, methodNotAllowed, route } from '@/lib/http';
+import { authCookieValue, endLogin, requireOwnOrigin } from '@/lib/auth';
+import { clearedAuthCookie } from '@/lib/cookies';
+import { beforeBody, json, methodNotAllowed, route } from '@/lib/http';
 
-export const POST = route(() =>
-  json({ ok: true }, 200, { 'Set-Cookie': `${AUTH_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` }),
-);
+export const POST = route(async (request) => {
+  await beforeBody(request, () => requireOwnOrigin(request));
+  // The login is deleted on the server: the cookie stops working everywhere, not only here.
+  endLogin(authCookieValue(request));
+  return json({ ok: true }, 200, { 'Set-Cookie': clearedAuthCookie(request) });
+});
 
 const notAllowed = methodNotAllowed('POST');
 export const GET = notAllowed;
