@@ -35,6 +35,7 @@ import {
   type TelegramLinkRow,
   telegramLinks,
   telegramUpdates,
+  uploadSlots,
 } from './schema';
 
 /** Every SQL statement of the product, named. Callers never build SQL themselves. */
@@ -433,4 +434,36 @@ export function pruneRateLimits(now: Date, db: Db = getDb()): number {
 
 export function clearRateLimits(db: Db = getDb()): void {
   db.delete(rateLimits).run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Photo slots of uploads in flight (taken before the body is read, released after the commit).
+
+export function insertUploadSlot(id: string, sessionId: string, expiresAt: Date, db: Db = getDb()): void {
+  db.insert(uploadSlots).values({ id, sessionId, expiresAt }).run();
+}
+
+/** Slots other uploads hold on this session now (an expired slot is a crashed upload's). */
+export function countUploadSlots(sessionId: string, now: Date, exceptId?: string, db: Db = getDb()): number {
+  const conds = [eq(uploadSlots.sessionId, sessionId), gt(uploadSlots.expiresAt, now)];
+  if (exceptId) conds.push(ne(uploadSlots.id, exceptId));
+  return (
+    db
+      .select({ n: count() })
+      .from(uploadSlots)
+      .where(and(...conds))
+      .get()?.n ?? 0
+  );
+}
+
+export function deleteUploadSlot(id: string, db: Db = getDb()): void {
+  db.delete(uploadSlots).where(eq(uploadSlots.id, id)).run();
+}
+
+/** Expired slots; with `all`, every slot (at start-up no upload is in flight). */
+export function pruneUploadSlots(now: Date, all = false, db: Db = getDb()): number {
+  return db
+    .delete(uploadSlots)
+    .where(all ? undefined : lte(uploadSlots.expiresAt, now))
+    .run().changes;
 }

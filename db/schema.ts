@@ -103,6 +103,23 @@ export const telegramUpdates = sqliteTable(
 );
 
 /**
+ * Photo slots taken by uploads in flight: an upload reserves its slot before its body is read and
+ * decoded, so uploads beyond the photo limit are refused at once instead of after a decode. The
+ * row goes when the photo commits or the upload fails; `expires_at` bounds what a crash leaves.
+ */
+export const uploadSlots = sqliteTable(
+  'upload_slots',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('upload_slots_session_idx').on(t.sessionId, t.expiresAt)],
+);
+
+/**
  * Logged-in devices (the httpOnly login cookie). The cookie carries a random secret whose sha256 is
  * `id`; logout deletes the row, so the cookie stops working at once on every worker. `token_tag`
  * binds the login to the role's token as it was: changing BOOTH_TOKEN or ADMIN_TOKEN logs out.

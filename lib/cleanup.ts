@@ -9,6 +9,7 @@ import {
   listPhotos,
   pruneAuthSessions,
   pruneRateLimits,
+  pruneUploadSlots,
   transaction,
 } from '@/db/queries';
 import { getConfig } from './config';
@@ -88,6 +89,8 @@ export async function runSweep(
   const now = new Date();
   pruneAuthSessions(now);
   pruneRateLimits(now);
+  // At start-up no upload is in flight: slots a crash left behind are free again at once.
+  pruneUploadSlots(now, opts.startup);
   return { ...expired, orphans: orphans.files, tmp };
 }
 

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   countPhotos,
+  countUploadSlots,
   deleteResults,
+  deleteUploadSlot,
   findPhoto,
   findResult,
   findSession,
   insertPhoto,
+  insertUploadSlot,
   listPhotos,
   nextOrderIndex,
   type SessionWithCounts,
@@ -71,10 +74,11 @@ export function serializePhoto(p: PhotoRow): PhotoJson {
 }
 
 /**
- * Checks that a role may upload to this session now. Called before the body is read (so a
- * full session is refused at once) and again inside the committing transaction.
+ * Checks that a role may upload to this session now: `inFlight` counts the slots that other
+ * uploads hold. Called when the slot is reserved (before the body is read, so a full session is
+ * refused at once) and again inside the committing transaction.
  */
-export function assertCanUpload(session: SessionWithCounts, role: Role): void {
+export function assertCanUpload(session: SessionWithCounts, role: Role, inFlight = 0): void {
   if (isExpired(session)) throw expiredError(session);
   if (role === 'guest' && session.type !== 'upload') {
     throw new ApiError('forbidden', 'Photos can only be added to this session by the booth.');
@@ -83,11 +87,45 @@ export function assertCanUpload(session: SessionWithCounts, role: Role): void {
     throw new ApiError('session_closed', 'This session is finished; no more photos can be added.');
   }
   const { maxUploadedPhotos } = getConfig();
-  if (session.photoCount >= maxUploadedPhotos) {
+  if (session.photoCount + inFlight >= maxUploadedPhotos) {
     throw new ApiError(
       'photo_limit_reached',
-      `This session already has ${maxUploadedPhotos} photos, the most it can take.`,
+      session.photoCount >= maxUploadedPhotos
+        ? `This session already has ${maxUploadedPhotos} photos, the most it can take.`
+        : `This session's last photo slots are taken by photos being sent right now (at most ${maxUploadedPhotos}).`,
     );
+  }
+}
+
+/** How long a slot is held at most: far longer than an upload may take (see lib/upload.ts). */
+const SLOT_TTL_MS = 10 * 60_000;
+
+export interface UploadSlot {
+  id: string;
+  sessionId: string;
+}
+
+/**
+ * Takes one of the session's photo slots for an upload about to be read and decoded, or throws
+ * (409 photo_limit_reached, 410, 403 ...). Always release it (releaseUploadSlot) when done.
+ */
+export function reserveUploadSlot(sessionId: string, role: Role, now = new Date()): UploadSlot {
+  return transaction(() => {
+    const session = loadLiveSession(sessionId);
+    assertCanUpload(session, role, countUploadSlots(session.id, now));
+    const id = randomUUID();
+    insertUploadSlot(id, session.id, new Date(now.getTime() + SLOT_TTL_MS));
+    return { id, sessionId: session.id };
+  });
+}
+
+/** Gives a slot back (a no-op once its photo committed). */
+export function releaseUploadSlot(slot: UploadSlot): void {
+  try {
+    deleteUploadSlot(slot.id);
+  } catch (err) {
+    // The database may be what failed the upload; the slot's expiry frees it then.
+    console.error(`[photos] could not release upload slot ${slot.id}: ${(err as Error).message}`);
   }
 }
 
@@ -132,26 +170,36 @@ async function storeAndCommit(
   }
 }
 
+/**
+ * Decodes, stores and commits an uploaded photo in the slot the caller reserved; without one it
+ * reserves (and releases) its own before decoding.
+ */
 export async function addUploadedPhoto(
   sessionId: string,
   input: Buffer | string,
   role: Role,
-  opts: { telegramFileId?: string | null } = {},
+  opts: { telegramFileId?: string | null; slot?: UploadSlot } = {},
 ): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
-  const image = await normalizeImage(input);
-  return storeAndCommit(
-    sessionId,
-    image,
-    'uploaded',
-    (session, row) => {
-      assertCanUpload(session, role);
-      row.orderIndex = nextOrderIndex(sessionId, 'uploaded');
-      insertPhoto(row);
-      const status = statusAfterUpload(session, countPhotos(sessionId, 'uploaded'));
-      updateSession(sessionId, { status, updatedAt: row.createdAt });
-    },
-    opts.telegramFileId,
-  );
+  const slot = opts.slot ?? reserveUploadSlot(sessionId, role);
+  try {
+    const image = await normalizeImage(input);
+    return await storeAndCommit(
+      slot.sessionId,
+      image,
+      'uploaded',
+      (session, row) => {
+        assertCanUpload(session, role, countUploadSlots(session.id, new Date(), slot.id));
+        deleteUploadSlot(slot.id);
+        row.orderIndex = nextOrderIndex(session.id, 'uploaded');
+        insertPhoto(row);
+        const status = statusAfterUpload(session, countPhotos(session.id, 'uploaded'));
+        updateSession(session.id, { status, updatedAt: row.createdAt });
+      },
+      opts.telegramFileId,
+    );
+  } finally {
+    if (!opts.slot) releaseUploadSlot(slot);
+  }
 }
 
 function assertCanSaveResult(session: SessionWithCounts): void {

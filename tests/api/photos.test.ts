@@ -100,6 +100,36 @@ describe('uploading photos', () => {
     expect(tmpFiles()).toEqual([]);
   });
 
+  it('uploads beyond the limit are refused at once, before any photo is decoded (slots are reserved first)', async () => {
+    const s = await newSession();
+    const big = await img.jpeg(3000, 2250);
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () => upload(s.id, big).then((a) => ({ ...a, at: Date.now() - started }))),
+    );
+    const ok = answers.filter((a) => a.status === 201);
+    const refused = answers.filter((a) => a.status === 409);
+    expect(ok).toHaveLength(5);
+    expect(refused).toHaveLength(11);
+    expect(refused.every((a) => a.json.error.code === 'photo_limit_reached')).toBe(true);
+    // Every refusal was answered before the first accepted photo had even finished decoding.
+    expect(Math.max(...refused.map((a) => a.at))).toBeLessThan(Math.min(...ok.map((a) => a.at)));
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  it('a failed upload gives its slot back at once', async () => {
+    const s = await newSession();
+    for (let i = 0; i < 4; i++) expect((await upload(s.id, await img.jpeg(320, 240, i * 40))).status).toBe(201);
+    const corrupt = await upload(s.id, await img.truncatedJpeg());
+    expect(corrupt.status).toBeGreaterThanOrEqual(415);
+    const notAnImage = await upload(s.id, Buffer.from('hello, not a photo'), { name: 'x.txt', type: 'text/plain' });
+    expect(notAnImage.status).toBe(415);
+    const fifth = await upload(s.id, await img.jpeg(320, 240, 300));
+    expect(fifth.status).toBe(201);
+    expect(fifth.json.session.photo_count).toBe(5);
+    expect((await upload(s.id, await img.jpeg(320, 240, 10))).status).toBe(409);
+  });
+
   it('accepts JSON base64 and data: URLs, keeping telegram_file_id', async () => {
     const s = await newSession();
     const b64 = (await img.png()).toString('base64');

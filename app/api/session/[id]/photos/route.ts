@@ -1,6 +1,6 @@
 import { beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
-import { addUploadedPhoto, assertCanUpload, getPhotos, serializePhoto } from '@/lib/photos';
+import { addUploadedPhoto, getPhotos, releaseUploadSlot, reserveUploadSlot, serializePhoto } from '@/lib/photos';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
 import { readPhotoBody } from '@/lib/upload';
 import { photosQuerySchema } from '@/lib/validation';
@@ -15,23 +15,25 @@ export const GET = route<P>((request, { id }) => {
 
 export const POST = route<P>(async (request, { id }) => {
   const caller = callerOf(request);
-  // Refuse a full, closed or expired session before reading a byte of the upload.
-  const sessionId = await beforeBody(request, () => {
-    const current = loadLiveSession(id);
-    assertCanUpload(current, caller.role);
-    return current.id;
-  });
-  const body = await readPhotoBody(request);
+  // Take the photo's slot before reading a byte of the upload: a full, closed or expired session
+  // (or one whose last slots other uploads in flight hold) is refused at once, never after a decode.
+  const slot = await beforeBody(request, () => reserveUploadSlot(id, caller.role));
   try {
-    const { photo, session } = await addUploadedPhoto(sessionId, body.input, caller.role, {
-      telegramFileId: body.telegramFileId,
-    });
-    return json(
-      { photo: serializePhoto(photo), session: serializeSession(session, baseUrlFor(request)) },
-      201,
-    );
+    const body = await readPhotoBody(request);
+    try {
+      const { photo, session } = await addUploadedPhoto(slot.sessionId, body.input, caller.role, {
+        telegramFileId: body.telegramFileId,
+        slot,
+      });
+      return json(
+        { photo: serializePhoto(photo), session: serializeSession(session, baseUrlFor(request)) },
+        201,
+      );
+    } finally {
+      await body.cleanup();
+    }
   } finally {
-    await body.cleanup();
+    releaseUploadSlot(slot);
   }
 });
 
