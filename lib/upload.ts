@@ -4,17 +4,17 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { z } from 'zod';
 import { getConfig } from './config';
 import { ApiError } from './errors';
-import { parseJsonText, readBodyLimited } from './http';
+import { streamJsonPhoto } from './json-photo';
 import { ensureDirs, isStorageError, storageError, tmpPath } from './storage';
 
 /**
  * Reading one photo from a request, in either of the API's two forms:
  * - multipart/form-data, field `photo`: streamed by busboy straight to a temporary file, never
  *   held in memory, cut off at MAX_UPLOAD_MB;
- * - JSON {"photo_data": "<base64 or data: URL>", "telegram_file_id"?}: bounded to the same size.
+ * - JSON {"photo_data": "<base64 or data: URL>", "telegram_file_id"?}: tokenized as it arrives and
+ *   decoded piece by piece into a temporary file (lib/json-photo.ts), bounded to the same size.
  */
 
 export interface PhotoBody {
@@ -30,39 +30,31 @@ export function tooLarge(): ApiError {
   return new ApiError('photo_too_large', `The photo is larger than ${mb} MB.`);
 }
 
-const jsonPhotoSchema = z.object({
-  photo_data: z.string({ error: 'photo_data must be a base64 string or a data: URL' }),
-  telegram_file_id: z.string().max(256).optional().nullable(),
-});
-
-const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
-
-export function decodePhotoData(value: string): Buffer {
-  let b64 = value.trim();
-  const m = /^data:([^;,]*)(;[^,]*)?,/.exec(b64);
-  if (m) {
-    if (!m[2]?.includes('base64'))
-      throw new ApiError('invalid_request', 'photo_data data: URLs must be base64-encoded.');
-    b64 = b64.slice(m[0].length);
-  }
-  b64 = b64.replace(/\s+/g, '');
-  if (!BASE64_RE.test(b64)) throw new ApiError('invalid_request', 'photo_data is not valid base64.');
-  if (b64.length === 0) throw new ApiError('missing_photo', 'photo_data is empty.');
-  return Buffer.from(b64, 'base64');
-}
-
 async function readJsonPhoto(request: Request): Promise<PhotoBody> {
   const { maxUploadBytes } = getConfig();
   // base64 is 4/3 of the bytes; allow a little for the JSON around it.
-  const raw = await readBodyLimited(request, Math.ceil((maxUploadBytes * 4) / 3) + 64 * 1024, tooLarge);
-  const parsed = parseJsonText(raw);
-  if (typeof parsed === 'object' && parsed !== null && !('photo_data' in parsed)) {
-    throw new ApiError('missing_photo', 'Send the image as "photo_data" (base64 or a data: URL).');
+  const maxBodyBytes = Math.ceil((maxUploadBytes * 4) / 3) + 64 * 1024;
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    await request.body?.cancel().catch(() => {});
+    throw tooLarge();
   }
-  const body = jsonPhotoSchema.parse(parsed);
-  const input = decodePhotoData(body.photo_data);
-  if (input.length > maxUploadBytes) throw tooLarge();
-  return { input, telegramFileId: body.telegram_file_id ?? undefined, cleanup: async () => {} };
+  const tmp = tmpPath('.upload');
+  const cleanup = () => fsp.rm(tmp, { force: true }).catch(() => {});
+  try {
+    ensureDirs();
+    const body = request.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    const parsed = await streamJsonPhoto(body, tmp, { maxBodyBytes, maxFileBytes: maxUploadBytes, tooLarge });
+    if (!parsed.gotPhoto) {
+      throw new ApiError('missing_photo', 'Send the image as "photo_data" (base64 or a data: URL).');
+    }
+    return { input: tmp, telegramFileId: parsed.telegramFileId, cleanup };
+  } catch (err) {
+    await cleanup();
+    await request.body?.cancel().catch(() => {});
+    if (isStorageError(err)) throw storageError(err);
+    throw err;
+  }
 }
 
 async function readMultipartPhoto(request: Request, contentType: string): Promise<PhotoBody> {

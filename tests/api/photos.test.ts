@@ -119,10 +119,14 @@ describe('uploading photos', () => {
 
   it('a failed upload gives its slot back at once', async () => {
     const s = await newSession();
-    for (let i = 0; i < 4; i++) expect((await upload(s.id, await img.jpeg(320, 240, i * 40))).status).toBe(201);
+    for (let i = 0; i < 4; i++)
+      expect((await upload(s.id, await img.jpeg(320, 240, i * 40))).status).toBe(201);
     const corrupt = await upload(s.id, await img.truncatedJpeg());
     expect(corrupt.status).toBeGreaterThanOrEqual(415);
-    const notAnImage = await upload(s.id, Buffer.from('hello, not a photo'), { name: 'x.txt', type: 'text/plain' });
+    const notAnImage = await upload(s.id, Buffer.from('hello, not a photo'), {
+      name: 'x.txt',
+      type: 'text/plain',
+    });
     expect(notAnImage.status).toBe(415);
     const fifth = await upload(s.id, await img.jpeg(320, 240, 300));
     expect(fifth.status).toBe(201);

@@ -1,6 +1,12 @@
 import { beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
-import { addUploadedPhoto, getPhotos, releaseUploadSlot, reserveUploadSlot, serializePhoto } from '@/lib/photos';
+import {
+  addUploadedPhoto,
+  getPhotos,
+  releaseUploadSlot,
+  reserveUploadSlot,
+  serializePhoto,
+} from '@/lib/photos';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
 import { readPhotoBody } from '@/lib/upload';
 import { photosQuerySchema } from '@/lib/validation';
