@@ -44,7 +44,7 @@ const envSchema = z
         .transform((v) => v === '1' || v === 'true' || v === 'yes')
         .optional(),
     ),
-    DISK_FREE_FLOOR_MB: z.coerce.number().min(0).finite().default(200),
+    DISK_FREE_FLOOR_MB: z.coerce.number().min(0).finite().default(100),
     DATA_DIR: z.string().trim().min(1).default('./data'),
     PUBLIC_URL: optionalString.pipe(
       z

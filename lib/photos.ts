@@ -31,7 +31,14 @@ import {
   statusAfterResult,
   statusAfterUpload,
 } from './sessions';
-import { filePath, removePhotoFiles, storageError, storePhotoFiles, type Variant } from './storage';
+import {
+  assertDiskRoom,
+  filePath,
+  removePhotoFiles,
+  storageError,
+  storePhotoFiles,
+  type Variant,
+} from './storage';
 
 /**
  * Photos: who may add one, the photo limit, order, storage, and the result.
@@ -113,6 +120,7 @@ export function reserveUploadSlot(sessionId: string, role: Role, now = new Date(
   return transaction(() => {
     const session = loadLiveSession(sessionId);
     assertCanUpload(session, role, countUploadSlots(session.id, now));
+    assertDiskRoom();
     const id = randomUUID();
     insertUploadSlot(id, session.id, new Date(now.getTime() + SLOT_TTL_MS));
     return { id, sessionId: session.id };
@@ -230,12 +238,14 @@ export async function saveResult(
   input: Buffer | string,
   opts: { telegramFileId?: string | null } = {},
 ) {
+  assertDiskRoom();
   const image = await normalizeImage(input);
   return saveResultImage(sessionId, image, opts.telegramFileId);
 }
 
 export async function composeResult(sessionId: string, layout: Layout, caption?: string) {
   const session = loadLiveSession(sessionId);
+  assertDiskRoom();
   const photos = listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');

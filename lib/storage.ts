@@ -58,6 +58,41 @@ export function storageError(err: unknown): ApiError {
   return new ApiError('storage_unavailable', 'The photo could not be stored right now. Please try again.');
 }
 
+export interface DiskSpace {
+  /** Bytes this process may still write on the data directory's file system. */
+  freeBytes: number;
+  /** Below this, new photos are refused (DISK_FREE_FLOOR_MB). */
+  floorBytes: number;
+}
+
+export function diskSpace(): DiskSpace {
+  const { dataDir, diskFreeFloorBytes } = getConfig();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const st = fs.statfsSync(dataDir);
+  return { freeBytes: st.bavail * st.bsize, floorBytes: diskFreeFloorBytes };
+}
+
+/**
+ * Refuses new photos (507) while the disk is nearly full: a full disk would stop SQLite too, and
+ * with it the booth. Checked before an upload's body is read and before a result is written.
+ */
+export function assertDiskRoom(): void {
+  let space: DiskSpace;
+  try {
+    space = diskSpace();
+  } catch (err) {
+    throw storageError(err);
+  }
+  if (space.freeBytes < space.floorBytes) {
+    const mb = (n: number) => `${Math.floor(n / (1024 * 1024))} MB`;
+    console.error(`[storage] disk nearly full: ${mb(space.freeBytes)} free, floor ${mb(space.floorBytes)}`);
+    throw new ApiError(
+      'storage_unavailable',
+      `The server's disk is nearly full (${mb(space.freeBytes)} free); no new photos until space is freed.`,
+    );
+  }
+}
+
 async function writeDurable(file: string, data: Buffer): Promise<void> {
   const fh = await fsp.open(file, 'wx', 0o600);
   try {

@@ -3,6 +3,7 @@ import { baseUrlFor } from '@/lib/links';
 import { loadResult, noteResultFetch, saveResult, serializePhoto } from '@/lib/photos';
 import { imageResponse } from '@/lib/serve-image';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
+import { assertDiskRoom } from '@/lib/storage';
 import { readPhotoBody } from '@/lib/upload';
 import { imageQuerySchema } from '@/lib/validation';
 
@@ -24,7 +25,9 @@ export const GET = route<P>((request, { id }) => {
 export const POST = route<P>(async (request, { id }) => {
   const session = await beforeBody(request, () => {
     authorize(request, 'booth');
-    return loadLiveSession(id);
+    const live = loadLiveSession(id);
+    assertDiskRoom();
+    return live;
   });
   const body = await readPhotoBody(request);
   try {
