@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, BOOTH_TOKEN, boothAuth } from '../../bench/lib/servers';
+import { makeTempDir } from '../support/env';
+import { type RunningServer, startCluster } from './support';
+
+/**
+ * Logins against the production server with two workers: the login limit is counted in the
+ * database, so both workers share it, and per socket address, so a client-set X-Forwarded-For
+ * changes nothing; a logout ends the cookie in both workers; forwarded headers are not believed
+ * without TRUST_PROXY.
+ */
+
+let server: RunningServer;
+let dir: string;
+beforeAll(async () => {
+  dir = makeTempDir();
+  server = await startCluster(dir, {}, 2);
+}, 600_000);
+afterAll(async () => {
+  await server?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** One request on a fresh connection (so the kernel spreads them over both workers). */
+function send(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${server.url}${path}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          ...(body !== undefined && {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(body)),
+          }),
+          ...headers,
+        },
+        timeout: 20_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.end(body);
+  });
+}
+
+async function loginOnce(token: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await send('POST', '/api/auth/login', headers, JSON.stringify({ token }))).status;
+}
+
+describe('logins across two workers', () => {
+  it('a logout ends the cookie in every worker', async () => {
+    const r = await send('POST', '/api/auth/login', {}, JSON.stringify({ token: ADMIN_TOKEN }));
+    expect(r.status).toBe(200);
+    const cookie = String(r.headers['set-cookie']?.[0]).split(';')[0] as string;
+    for (let i = 0; i < 4; i++)
+      expect((await send('GET', '/api/sessions/list', { cookie })).status).toBe(200);
+    const origin = server.url;
+    expect((await send('POST', '/api/auth/logout', { cookie, origin })).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await send('GET', '/api/sessions/list', { cookie })).status).toBe(401);
+  });
+
+  it('without TRUST_PROXY forged forwarded headers steer neither links nor the Origin check', async () => {
+    const forged = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'javascript' };
+    const made = await send('POST', '/api/session/create', { ...boothAuth, ...forged }, '{"type":"upload"}');
+    expect(made.status).toBe(201);
+    const { session } = JSON.parse(made.text);
+    expect(session.url).not.toMatch(/evil|javascript|null/);
+    expect(session.url).toMatch(new RegExp(`^http://[^/]+:${server.port}/s/${session.id}$`));
+    const login = await send('POST', '/api/auth/login', {}, JSON.stringify({ token: BOOTH_TOKEN }));
+    const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0] as string;
+    const cross = await send(
+      'POST',
+      '/api/session/create',
+      { cookie, origin: 'http://evil.example', ...forged },
+      '{"type":"upload"}',
+    );
+    expect(cross.status).toBe(403);
+  });
+
+  it('lets exactly 10 wrong tries through per address, whichever worker answers, whatever X-Forwarded-For says', async () => {
+    // The logins above counted too: start this address's window afresh, in the server's database.
+    const db = new Database(path.join(dir, 'photobooth.db'));
+    db.prepare('delete from rate_limits').run();
+    db.close();
+    const statuses: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      statuses.push(await loginOnce('wrong-guess-of-the-token', { 'x-forwarded-for': `10.9.${i}.1` }));
+    }
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.slice(10).every((s) => s === 429)).toBe(true);
+    // The limit is on the address: the right token from it waits out the window too.
+    expect(await loginOnce(ADMIN_TOKEN)).toBe(429);
+  }, 120_000);
+});
