@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { getConfig } from '@/lib/config';
+import { ensureDefaultEvent } from './default-event';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -25,7 +26,24 @@ export function openDatabase(file: string): Db {
 }
 
 export function runMigrations(db: Db): void {
-  migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  // A migration that rebuilds a table (SQLite cannot add a NOT NULL foreign key in place) drops
+  // the old one; with foreign keys on, that drop would cascade to the rows that point at it.
+  // The pragma is a no-op inside a transaction, so it is set around the migrator's, and every key
+  // is checked before they are on again (SQLite's documented procedure for schema changes).
+  const sqlite = db.$client;
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+    const broken = sqlite.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) {
+      throw new Error(
+        `database migration left ${broken.length} broken foreign keys: ${JSON.stringify(broken[0])}`,
+      );
+    }
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+  ensureDefaultEvent(db);
 }
 
 /** The one database handle of this process, opened and migrated on first use. */

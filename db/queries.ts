@@ -19,7 +19,15 @@ import { type Db, getDb } from './index';
 import {
   type AuthSessionRow,
   authSessions,
+  type BoothPairingRow,
+  type BoothRow,
+  boothPairings,
+  booths,
+  type EventRow,
+  events,
   type NewAuthSessionRow,
+  type NewBoothRow,
+  type NewEventRow,
   type NewPhotoRow,
   type NewSessionRow,
   type NewTelegramLinkRow,
@@ -93,6 +101,10 @@ function sessionColumns() {
     telegramUsername: sessions.telegramUsername,
     data: sessions.data,
     version: sessions.version,
+    eventId: sessions.eventId,
+    boothId: sessions.boothId,
+    maxPhotos: sessions.maxPhotos,
+    readyAt: sessions.readyAt,
   };
 }
 
@@ -466,4 +478,143 @@ export function pruneUploadSlots(now: Date, all = false, db: Db = getDb()): numb
     .delete(uploadSlots)
     .where(all ? undefined : lte(uploadSlots.expiresAt, now))
     .run().changes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (the rules and the wire shape are in lib/event-rules.ts).
+
+export function findEvent(id: string, db: Db = getDb()): EventRow | undefined {
+  return db.select().from(events).where(eq(events.id, id)).get();
+}
+
+export function findDefaultEvent(db: Db = getDb()): EventRow | undefined {
+  return db.select().from(events).where(eq(events.isDefault, true)).get();
+}
+
+/** The default event first, then the newest. */
+export function listEvents(db: Db = getDb()): EventRow[] {
+  return db
+    .select()
+    .from(events)
+    .orderBy(desc(events.isDefault), desc(events.createdAt), desc(events.id))
+    .all();
+}
+
+export function insertEvent(row: NewEventRow, db: Db = getDb()): void {
+  db.insert(events).values(row).run();
+}
+
+export function updateEventRow(id: string, patch: Partial<NewEventRow>, db: Db = getDb()): boolean {
+  return db.update(events).set(patch).where(eq(events.id, id)).run().changes > 0;
+}
+
+/** Deletes an event; its sessions (with their photo rows), booths and their logins cascade. */
+export function deleteEventRow(id: string, db: Db = getDb()): boolean {
+  return db.delete(events).where(eq(events.id, id)).run().changes > 0;
+}
+
+export function sessionIdsOfEvent(eventId: string, db: Db = getDb()): string[] {
+  return db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.eventId, eventId))
+    .all()
+    .map((r) => r.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booths and their pairing codes (rules in lib/booths.ts).
+
+export function insertBooth(row: NewBoothRow, db: Db = getDb()): void {
+  db.insert(booths).values(row).run();
+}
+
+export function findBooth(id: string, db: Db = getDb()): BoothRow | undefined {
+  return db.select().from(booths).where(eq(booths.id, id)).get();
+}
+
+export function listBooths(filter: { eventId?: string } = {}, db: Db = getDb()): BoothRow[] {
+  return db
+    .select()
+    .from(booths)
+    .where(filter.eventId ? eq(booths.eventId, filter.eventId) : undefined)
+    .orderBy(asc(booths.createdAt), asc(booths.id))
+    .all();
+}
+
+export function updateBoothRow(
+  id: string,
+  patch: Partial<Pick<NewBoothRow, 'name' | 'eventId' | 'lastSeenAt'>>,
+  db: Db = getDb(),
+): boolean {
+  return db.update(booths).set(patch).where(eq(booths.id, id)).run().changes > 0;
+}
+
+/** Deletes a booth; its pairing codes and logins cascade, its sessions keep going (booth_id null). */
+export function deleteBoothRow(id: string, db: Db = getDb()): boolean {
+  return db.delete(booths).where(eq(booths.id, id)).run().changes > 0;
+}
+
+export function deleteBoothLogins(boothId: string, db: Db = getDb()): number {
+  return db.delete(authSessions).where(eq(authSessions.boothId, boothId)).run().changes;
+}
+
+export function insertPairing(row: typeof boothPairings.$inferInsert, db: Db = getDb()): void {
+  db.insert(boothPairings).values(row).run();
+}
+
+/** Ends every unused code of a booth (a new code replaces them). */
+export function deleteUnusedPairings(boothId: string, db: Db = getDb()): number {
+  return db
+    .delete(boothPairings)
+    .where(and(eq(boothPairings.boothId, boothId), isNull(boothPairings.usedAt)))
+    .run().changes;
+}
+
+/** The live (unused, unexpired) codes with this hash: at most one, codes are unique while live. */
+export function findLivePairings(codeHash: string, now: Date, db: Db = getDb()): BoothPairingRow[] {
+  return db
+    .select()
+    .from(boothPairings)
+    .where(
+      and(
+        eq(boothPairings.codeHash, codeHash),
+        isNull(boothPairings.usedAt),
+        gt(boothPairings.expiresAt, now),
+      ),
+    )
+    .all();
+}
+
+/** Takes a code (single use): false when another request took it first or it expired. */
+export function markPairingUsed(id: string, now: Date, db: Db = getDb()): boolean {
+  return (
+    db
+      .update(boothPairings)
+      .set({ usedAt: now })
+      .where(and(eq(boothPairings.id, id), isNull(boothPairings.usedAt), gt(boothPairings.expiresAt, now)))
+      .run().changes > 0
+  );
+}
+
+export function prunePairings(now: Date, db: Db = getDb()): number {
+  return db.delete(boothPairings).where(lte(boothPairings.expiresAt, now)).run().changes;
+}
+
+export interface LoginRow extends AuthSessionRow {
+  /** For a paired booth's login: the booth's event now (a booth can be moved) and when it was seen. */
+  boothEventId: string | null;
+  boothLastSeenAt: Date | null;
+}
+
+/** A live login, with its paired booth's event (a login whose booth is gone is gone too). */
+export function findLogin(id: string, now: Date, db: Db = getDb()): LoginRow | undefined {
+  const row = db
+    .select({ login: authSessions, eventId: booths.eventId, lastSeenAt: booths.lastSeenAt })
+    .from(authSessions)
+    .leftJoin(booths, eq(booths.id, authSessions.boothId))
+    .where(and(eq(authSessions.id, id), gt(authSessions.expiresAt, now)))
+    .get();
+  if (!row) return undefined;
+  return { ...row.login, boothEventId: row.eventId ?? null, boothLastSeenAt: row.lastSeenAt ?? null };
 }

@@ -1,12 +1,96 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const SESSION_TYPES = ['upload', 'download'] as const;
 /** Stored statuses. `expired` is also derived at read time from `expires_at`. */
 export const SESSION_STATUSES = ['pending', 'ready', 'completed', 'expired'] as const;
 export const PHOTO_TYPES = ['uploaded', 'result'] as const;
 
+export const EVENT_LOCALES = ['en', 'ru'] as const;
+export const EVENT_LAYOUTS = ['grid', 'strip', 'single'] as const;
+
 export type SessionType = (typeof SESSION_TYPES)[number];
+export type EventLocale = (typeof EVENT_LOCALES)[number];
+export type EventLayout = (typeof EVENT_LAYOUTS)[number];
+export interface EventTheme {
+  background: string;
+  text: string;
+  accent: string;
+}
+export interface EventWifi {
+  ssid: string;
+  password: string;
+}
+
+/**
+ * Events: a wedding, a party. Every session belongs to one; the default event (exactly one row
+ * with is_default = 1, enforced by a partial unique index) holds the sessions of a server nobody
+ * configured. `created_at` 0 marks a default event made by the migration and not yet given its
+ * values from the environment (db/default-event.ts does that once, at start-up).
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    startsAt: integer('starts_at', { mode: 'timestamp_ms' }),
+    endsAt: integer('ends_at', { mode: 'timestamp_ms' }),
+    locale: text('locale', { enum: EVENT_LOCALES }).notNull().default('en'),
+    caption: text('caption'),
+    theme: text('theme', { mode: 'json' }).$type<EventTheme>().notNull(),
+    layouts: text('layouts', { mode: 'json' }).$type<EventLayout[]>().notNull(),
+    maxPhotos: integer('max_photos').notNull(),
+    readyAt: integer('ready_at').notNull(),
+    sessionTtlMinutes: real('session_ttl_minutes').notNull(),
+    retentionDays: integer('retention_days').notNull(),
+    printQr: integer('print_qr', { mode: 'boolean' }).notNull(),
+    consentText: text('consent_text'),
+    wifi: text('wifi', { mode: 'json' }).$type<EventWifi>(),
+    /** Storage key of the overlay frame (has_frame); written by the frame upload (later). */
+    frameKey: text('frame_key'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('events_default_idx').on(t.isDefault).where(sql`is_default = 1`),
+    index('events_created_at_idx').on(t.createdAt),
+  ],
+);
+
+/** Kiosk devices paired to an event. `last_seen_at` is written at most every 15 s per booth. */
+export const booths = sqliteTable(
+  'booths',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('booths_event_idx').on(t.eventId)],
+);
+
+/**
+ * Pairing codes: 6 digits, single use, 10 minutes. Only the code's sha256 is kept (`code_hash`),
+ * never the code; a booth has at most one unused code (a new one replaces the old).
+ */
+export const boothPairings = sqliteTable(
+  'booth_pairings',
+  {
+    id: text('id').primaryKey(),
+    boothId: text('booth_id')
+      .notNull()
+      .references(() => booths.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('booth_pairings_code_idx').on(t.codeHash), index('booth_pairings_booth_idx').on(t.boothId)],
+);
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export type PhotoType = (typeof PHOTO_TYPES)[number];
 
@@ -24,8 +108,21 @@ export const sessions = sqliteTable(
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     /** Raised by every change; the change log below keeps each version's state. */
     version: integer('version').notNull().default(0),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    /** The paired booth that made it; null for BOOTH_TOKEN (and once that booth is deleted). */
+    boothId: text('booth_id').references(() => booths.id, { onDelete: 'set null' }),
+    /** The event's limits as they were when the session was made: a later change of the event
+     * applies to sessions created after it. (The lifetime is in expires_at.) */
+    maxPhotos: integer('max_photos').notNull(),
+    readyAt: integer('ready_at').notNull(),
   },
-  (t) => [index('sessions_expires_at_idx').on(t.expiresAt), index('sessions_created_at_idx').on(t.createdAt)],
+  (t) => [
+    index('sessions_expires_at_idx').on(t.expiresAt),
+    index('sessions_created_at_idx').on(t.createdAt),
+    index('sessions_event_idx').on(t.eventId),
+  ],
 );
 
 /**
@@ -131,11 +228,16 @@ export const authSessions = sqliteTable(
     id: text('id').primaryKey(),
     role: text('role', { enum: AUTH_ROLES }).notNull(),
     tokenTag: text('token_tag').notNull(),
+    /** A paired booth's login (role booth): deleting the booth deletes it, so the cookie stops. */
+    boothId: text('booth_id').references(() => booths.id, { onDelete: 'cascade' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('auth_sessions_expires_at_idx').on(t.expiresAt)],
+  (t) => [
+    index('auth_sessions_expires_at_idx').on(t.expiresAt),
+    index('auth_sessions_booth_idx').on(t.boothId),
+  ],
 );
 
 /**
@@ -158,5 +260,10 @@ export type PhotoRow = typeof sessionPhotos.$inferSelect;
 export type NewPhotoRow = typeof sessionPhotos.$inferInsert;
 export type TelegramLinkRow = typeof telegramLinks.$inferSelect;
 export type NewTelegramLinkRow = typeof telegramLinks.$inferInsert;
+export type EventRow = typeof events.$inferSelect;
+export type NewEventRow = typeof events.$inferInsert;
+export type BoothRow = typeof booths.$inferSelect;
+export type NewBoothRow = typeof booths.$inferInsert;
+export type BoothPairingRow = typeof boothPairings.$inferSelect;
 export type AuthSessionRow = typeof authSessions.$inferSelect;
 export type NewAuthSessionRow = typeof authSessions.$inferInsert;

@@ -5,10 +5,11 @@ import { z } from 'zod';
 import {
   clearRateLimits,
   deleteAuthSession,
-  findAuthSession,
+  findLogin,
   hitRateLimit,
   insertAuthSession,
   touchAuthSession,
+  updateBoothRow,
 } from '@/db/queries';
 import { getConfig } from './config';
 import { ApiError } from './errors';
@@ -120,13 +121,23 @@ function loginId(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
 }
 
-/** Records a new login of `role` and returns the cookie value that proves it. */
-export function createLogin(role: AuthRole, now = new Date()): string {
+/**
+ * A paired booth's login is bound to its booth row (deleting the booth deletes the login), not
+ * to BOOTH_TOKEN: changing the token does not unpair the kiosks.
+ */
+const PAIRED_TAG = 'paired-booth-v1';
+
+/**
+ * Records a new login of `role` and returns the cookie value that proves it. With `boothId` it
+ * is that paired booth's login (role booth, limited to the booth's event).
+ */
+export function createLogin(role: AuthRole, now = new Date(), boothId: string | null = null): string {
   const secret = randomBytes(32).toString('base64url');
   insertAuthSession({
     id: loginId(secret),
     role,
-    tokenTag: tokenTag(role),
+    tokenTag: boothId ? PAIRED_TAG : tokenTag(role),
+    boothId,
     createdAt: now,
     lastSeenAt: now,
     expiresAt: new Date(now.getTime() + COOKIE_MAX_AGE_S * 1000),
@@ -144,13 +155,41 @@ const COOKIE_VALUE_RE = /^[A-Za-z0-9_-]{43}$/;
 /** lastSeenAt is written at most this often per login, not on every request. */
 const TOUCH_EVERY_MS = 60 * 60_000;
 
-function roleFromCookie(value: string): AuthRole | null {
+/** A paired booth's last_seen_at is written at most this often (it shows whether it is online). */
+export const BOOTH_SEEN_EVERY_MS = 15_000;
+
+interface Login {
+  role: AuthRole;
+  boothId?: string;
+  eventId?: string;
+}
+
+function loginFromCookie(value: string): Login | null {
   if (!COOKIE_VALUE_RE.test(value)) return null;
   const now = new Date();
-  const row = findAuthSession(loginId(value), now);
-  if (!row || !safeEqual(row.tokenTag, tokenTag(row.role))) return null;
+  const row = findLogin(loginId(value), now);
+  if (!row) return null;
+  let login: Login;
+  if (row.boothId) {
+    if (row.role !== 'booth' || !row.boothEventId || !safeEqual(row.tokenTag, PAIRED_TAG)) return null;
+    login = { role: 'booth', boothId: row.boothId, eventId: row.boothEventId };
+    noteBoothSeen(row.boothId, row.boothLastSeenAt, now);
+  } else {
+    if (!safeEqual(row.tokenTag, tokenTag(row.role))) return null;
+    login = { role: row.role };
+  }
   if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) touchAuthSession(row.id, now);
-  return row.role;
+  return login;
+}
+
+function noteBoothSeen(boothId: string, lastSeenAt: Date | null, now: Date): void {
+  if (lastSeenAt && now.getTime() - lastSeenAt.getTime() < BOOTH_SEEN_EVERY_MS) return;
+  try {
+    updateBoothRow(boothId, { lastSeenAt: now });
+  } catch (err) {
+    // A busy database must not fail the booth's request for a presence mark.
+    console.error(`[auth] could not mark booth ${boothId} as seen: ${(err as Error).message}`);
+  }
 }
 
 export function readCookie(header: string | null, name: string): string | undefined {
@@ -174,6 +213,9 @@ export interface Caller {
   badCredentials: boolean;
   /** A cookie came with an unsafe cross-site request: it grants nothing. */
   crossSite: boolean;
+  /** A paired booth (its login cookie): the booth, and the event it acts for. */
+  boothId?: string;
+  eventId?: string;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -217,14 +259,20 @@ export function identify(request: Request): Caller {
       : { role: 'guest', via: 'bearer', badCredentials: true, crossSite: false };
   }
   const cookie = authCookieValue(request);
-  const role = cookie ? roleFromCookie(cookie) : null;
-  if (role) {
+  const login = cookie ? loginFromCookie(cookie) : null;
+  if (login) {
     // SameSite=Strict already keeps the cookie off cross-site requests; the Origin check is the
     // second lock for browsers or proxies that do not honour it.
     if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
       return { role: 'guest', via: 'cookie', badCredentials: false, crossSite: true };
     }
-    return { role, via: 'cookie', badCredentials: false, crossSite: false };
+    return {
+      role: login.role,
+      via: 'cookie',
+      badCredentials: false,
+      crossSite: false,
+      ...(login.boothId && { boothId: login.boothId, eventId: login.eventId }),
+    };
   }
   return { role: 'guest', via: 'none', badCredentials: false, crossSite: false };
 }

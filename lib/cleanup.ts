@@ -8,6 +8,7 @@ import {
   findSession,
   listPhotos,
   pruneAuthSessions,
+  prunePairings,
   pruneRateLimits,
   pruneUploadSlots,
   transaction,
@@ -89,6 +90,7 @@ export async function runSweep(
   const now = new Date();
   pruneAuthSessions(now);
   pruneRateLimits(now);
+  prunePairings(now);
   // At start-up no upload is in flight: slots a crash left behind are free again at once.
   pruneUploadSlots(now, opts.startup);
   return { ...expired, orphans: orphans.files, tmp };

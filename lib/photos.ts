@@ -17,7 +17,6 @@ import {
 } from '@/db/queries';
 import type { PhotoRow, PhotoType } from '@/db/schema';
 import type { Caller } from './auth';
-import { getConfig } from './config';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { composeImage, type Layout, type NormalizedImage, normalizeImage } from './images';
@@ -93,7 +92,8 @@ export function assertCanUpload(session: SessionWithCounts, role: Role, inFlight
   if (session.status === 'completed') {
     throw new ApiError('session_closed', 'This session is finished; no more photos can be added.');
   }
-  const { maxUploadedPhotos } = getConfig();
+  // The session's own limit: its event's max_photos when it was made.
+  const maxUploadedPhotos = session.maxPhotos;
   if (session.photoCount + inFlight >= maxUploadedPhotos) {
     throw new ApiError(
       'photo_limit_reached',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   deleteSessionRow,
+  findDefaultEvent,
   findSession,
   insertSession,
   listActiveSessions,
@@ -8,8 +9,7 @@ import {
   transaction,
   updateSession as updateSessionRow,
 } from '@/db/queries';
-import type { SessionStatus, SessionType } from '@/db/schema';
-import { getConfig } from './config';
+import type { EventRow, SessionStatus, SessionType } from '@/db/schema';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { removeSessionDir } from './storage';
@@ -55,6 +55,9 @@ export interface SessionJson {
   ready_at: number;
   has_result: boolean;
   url: string;
+  event_id: string;
+  /** The paired booth that made it; null for BOOTH_TOKEN. */
+  booth_id: string | null;
 }
 
 export function guestPath(id: string): string {
@@ -62,7 +65,6 @@ export function guestPath(id: string): string {
 }
 
 export function serializeSession(session: SessionWithCounts, baseUrl: string, now = new Date()): SessionJson {
-  const { maxUploadedPhotos, readyAtPhotos } = getConfig();
   return {
     id: session.id,
     type: session.type,
@@ -74,10 +76,12 @@ export function serializeSession(session: SessionWithCounts, baseUrl: string, no
     telegram_username: session.telegramUsername ?? null,
     data: session.data ?? {},
     photo_count: session.photoCount,
-    max_photos: maxUploadedPhotos,
-    ready_at: readyAtPhotos,
+    max_photos: session.maxPhotos,
+    ready_at: session.readyAt,
     has_result: session.hasResult,
     url: `${baseUrl}${guestPath(session.id)}`,
+    event_id: session.eventId,
+    booth_id: session.boothId ?? null,
   };
 }
 
@@ -93,13 +97,24 @@ export interface CreateSessionInput {
   telegramUsername?: string | null;
   data?: Record<string, unknown>;
   ttlMinutes?: number;
+  /** The session's event (lib/event-rules.ts eventForNewSession); the default event when absent. */
+  event?: EventRow;
+  /** The paired booth making it, if any. */
+  boothId?: string | null;
 }
 
+/**
+ * A new session takes its event's limits as they are now and keeps them (stored on the row): a
+ * later change of the event applies to sessions created after it. `ttl_minutes` of the request
+ * still overrides the event's lifetime, as in Part 1.
+ */
 export function createSession(input: CreateSessionInput): SessionWithCounts {
   const data = input.data ?? {};
   checkDataSize(data);
+  const event = input.event ?? findDefaultEvent();
+  if (!event) throw new Error('the default event is missing');
   const now = new Date();
-  const ttl = input.ttlMinutes ?? getConfig().sessionTtlMinutes;
+  const ttl = input.ttlMinutes ?? event.sessionTtlMinutes;
   const id = randomUUID();
   insertSession({
     id,
@@ -111,6 +126,10 @@ export function createSession(input: CreateSessionInput): SessionWithCounts {
     telegramUserId: input.telegramUserId ?? null,
     telegramUsername: input.telegramUsername ?? null,
     data,
+    eventId: event.id,
+    boothId: input.boothId ?? null,
+    maxPhotos: event.maxPhotos,
+    readyAt: event.readyAt,
   });
   return findSession(id) as SessionWithCounts;
 }
@@ -181,13 +200,9 @@ export function listSessions(filter: { type?: SessionType; status?: SessionStatu
   return listActiveSessions(new Date(), filter);
 }
 
-/** The status move after an uploaded photo landed (pending → ready at READY_AT_PHOTOS). */
+/** The status move after an uploaded photo landed (pending → ready at the session's ready_at). */
 export function statusAfterUpload(session: SessionWithCounts, uploadedCount: number): SessionStatus {
-  if (
-    session.type === 'upload' &&
-    session.status === 'pending' &&
-    uploadedCount >= getConfig().readyAtPhotos
-  ) {
+  if (session.type === 'upload' && session.status === 'pending' && uploadedCount >= session.readyAt) {
     return 'ready';
   }
   return session.status;

@@ -1,5 +1,6 @@
 import { getDb } from '@/db';
 import { getTokens } from './auth';
+import { pairingLinkAtStartup } from './booth-startup';
 import { startChangeWatcher } from './change-watcher';
 import { runSweep, startSweeper } from './cleanup';
 import { ConfigError, getConfig } from './config';
@@ -23,6 +24,8 @@ export async function startServer(): Promise<void> {
     if (tokens.generated && clusterRole !== 'follower') {
       console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
     }
+    // A fresh install (tokens generated, not configured): a link that pairs the first booth.
+    if (tokens.generated && (!clusterRole || clusterRole === 'leader')) pairingLinkAtStartup();
     // Nor when a bot process (TELEGRAM_MODE=external) may be mid-upload on the same data directory.
     const alone = (!clusterRole || clusterRole === 'leader') && config.telegram?.mode !== 'external';
     const swept = await runSweep({ startup: alone });

@@ -57,6 +57,8 @@ const createSchema = z.object({
     .min(MIN_TTL_MINUTES, `must be at least ${MIN_TTL_MINUTES * 60} s (${MIN_TTL_MINUTES} minutes)`)
     .max(MAX_TTL_MINUTES)
     .optional(),
+  /** The event the session belongs to (BOOTH_TOKEN and admin; a paired booth's is its own). */
+  event_id: z.string().max(64).optional(),
 });
 
 export function parseCreateSession(raw: unknown) {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { assertMayActOnSession } from '@/lib/event-rules';
 import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
-import { deleteSession, loadLiveSession, serializeSession, updateSession } from '@/lib/sessions';
+import { deleteSession, loadLiveSession, loadSession, serializeSession, updateSession } from '@/lib/sessions';
 import { parseUpdateSession } from '@/lib/validation';
 
 type P = { id: string };
@@ -12,7 +13,7 @@ export const GET = route<P>((request, { id }) => {
 });
 
 export const PUT = route<P>(async (request, { id }) => {
-  authorize(request, 'booth');
+  assertMayActOnSession(authorize(request, 'booth'), loadSession(id));
   const body = parseUpdateSession(await readJson(request, z.unknown()));
   const session = updateSession(id, {
     status: body.status,
@@ -25,7 +26,7 @@ export const PUT = route<P>(async (request, { id }) => {
 });
 
 export const DELETE = route<P>(async (request, { id }) => {
-  authorize(request, 'booth');
+  assertMayActOnSession(authorize(request, 'booth'), loadSession(id));
   await deleteSession(id);
   return new Response(null, { status: 204 });
 });

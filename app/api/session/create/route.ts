@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { eventForNewSession } from '@/lib/event-rules';
 import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { createSession, serializeSession } from '@/lib/sessions';
 import { parseCreateSession } from '@/lib/validation';
 
 export const POST = route(async (request) => {
-  authorize(request, 'booth');
+  const caller = authorize(request, 'booth');
   const body = parseCreateSession(await readJson(request, z.unknown()));
   const session = createSession({
     type: body.type,
@@ -13,6 +14,8 @@ export const POST = route(async (request) => {
     telegramUsername: body.telegram_username,
     data: body.data,
     ttlMinutes: body.ttl_minutes,
+    event: eventForNewSession(caller, body.event_id),
+    boothId: caller.boothId ?? null,
   });
   return json({ session: serializeSession(session, baseUrlFor(request)) }, 201);
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertMayActOnSession } from '@/lib/event-rules';
 import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { composeResult, serializePhoto } from '@/lib/photos';
@@ -8,8 +9,9 @@ import { parseCompose } from '@/lib/validation';
 type P = { id: string };
 
 export const POST = route<P>(async (request, { id }) => {
-  authorize(request, 'booth');
+  const caller = authorize(request, 'booth');
   const session = loadLiveSession(id);
+  assertMayActOnSession(caller, session);
   const { layout, caption } = parseCompose(await readJson(request, z.unknown()));
   const saved = await composeResult(session.id, layout, caption);
   return json(

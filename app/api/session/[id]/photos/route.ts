@@ -1,3 +1,4 @@
+import { assertMayActOnSession } from '@/lib/event-rules';
 import { beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import {
@@ -7,7 +8,7 @@ import {
   reserveUploadSlot,
   serializePhoto,
 } from '@/lib/photos';
-import { loadLiveSession, serializeSession } from '@/lib/sessions';
+import { loadLiveSession, loadSession, serializeSession } from '@/lib/sessions';
 import { readPhotoBody } from '@/lib/upload';
 import { photosQuerySchema } from '@/lib/validation';
 
@@ -23,7 +24,11 @@ export const POST = route<P>(async (request, { id }) => {
   const caller = callerOf(request);
   // Take the photo's slot before reading a byte of the upload: a full, closed or expired session
   // (or one whose last slots other uploads in flight hold) is refused at once, never after a decode.
-  const slot = await beforeBody(request, () => reserveUploadSlot(id, caller.role));
+  const slot = await beforeBody(request, () => {
+    // A paired booth uploads to its own event's sessions only.
+    if (caller.eventId) assertMayActOnSession(caller, loadSession(id));
+    return reserveUploadSlot(id, caller.role);
+  });
   try {
     const body = await readPhotoBody(request);
     try {

@@ -1,3 +1,4 @@
+import { assertMayActOnSession } from '@/lib/event-rules';
 import { authorize, beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { loadResult, noteResultFetch, saveResult, serializePhoto } from '@/lib/photos';
@@ -24,8 +25,9 @@ export const GET = route<P>((request, { id }) => {
 
 export const POST = route<P>(async (request, { id }) => {
   const session = await beforeBody(request, () => {
-    authorize(request, 'booth');
+    const caller = authorize(request, 'booth');
     const live = loadLiveSession(id);
+    assertMayActOnSession(caller, live);
     assertDiskRoom();
     return live;
   });

@@ -1,11 +1,14 @@
+import { assertMayActOnSession } from '@/lib/event-rules';
 import { authorize, json, methodNotAllowed, route } from '@/lib/http';
+import { loadSession } from '@/lib/sessions';
 import { telegramDeepLink } from '@/lib/telegram/links';
 
 type P = { id: string };
 
 /** The booth's Telegram deep link for a session: 404 telegram_disabled when the bot is off. */
 export const GET = route<P>((request, { id }) => {
-  authorize(request, 'booth');
+  const caller = authorize(request, 'booth');
+  if (caller.eventId) assertMayActOnSession(caller, loadSession(id));
   const { link, botUsername } = telegramDeepLink(id);
   return json({ link, bot_username: botUsername });
 });

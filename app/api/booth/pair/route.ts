@@ -1,0 +1,32 @@
+import { COOKIE_MAX_AGE_S, requireOwnOrigin } from '@/lib/auth';
+import { checkPairRate, pairSchema, pairWithCode, serializeBooth } from '@/lib/booths';
+import { authCookie } from '@/lib/cookies';
+import { ApiError } from '@/lib/errors';
+import { beforeBody, json, methodNotAllowed, readJson, route } from '@/lib/http';
+
+/**
+ * A kiosk pairs itself with the code the admin gave it and gets the booth's login cookie. The
+ * same locks as login: a JSON body only and no foreign Origin (no other site can pair a browser),
+ * and a per-address attempt limit counted in the database, so every worker shares it.
+ */
+export const POST = route(async (request) => {
+  await beforeBody(request, () => {
+    requireOwnOrigin(request);
+    const mime = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (mime !== 'application/json') {
+      throw new ApiError('unsupported_media_type', 'Send the code as JSON: {"code": "123456"}.');
+    }
+    checkPairRate(request);
+  });
+  const { code } = await readJson(request, pairSchema);
+  const { booth, cookie } = pairWithCode(code);
+  return json({ booth: serializeBooth(booth) }, 200, {
+    'Set-Cookie': authCookie(cookie, request, COOKIE_MAX_AGE_S),
+  });
+});
+
+const notAllowed = methodNotAllowed('POST');
+export const GET = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

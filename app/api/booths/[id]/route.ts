@@ -1,0 +1,23 @@
+import { deleteBooth, serializeBooth, updateBooth, updateBoothSchema } from '@/lib/booths';
+import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+
+type P = { id: string };
+
+/** Rename a booth, or move it to another event (`event_id`). */
+export const PUT = route<P>(async (request, { id }) => {
+  authorize(request, 'admin');
+  const input = await readJson(request, updateBoothSchema);
+  return json({ booth: serializeBooth(updateBooth(id, input)) });
+});
+
+/** The booth's login stops working at once (its auth_sessions rows cascade). */
+export const DELETE = route<P>((request, { id }) => {
+  authorize(request, 'admin');
+  deleteBooth(id);
+  return new Response(null, { status: 204 });
+});
+
+const notAllowed = methodNotAllowed('PUT', 'DELETE');
+export const GET = notAllowed;
+export const POST = notAllowed;
+export const PATCH = notAllowed;

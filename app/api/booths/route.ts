@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { listBooths, serializeBooth } from '@/lib/booths';
+import { loadEvent } from '@/lib/event-rules';
+import { authorize, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+
+const querySchema = z.object({ event_id: z.string().max(64).optional() });
+
+/** Every booth, oldest first; `?event_id=` keeps one event's. */
+export const GET = route((request) => {
+  authorize(request, 'admin');
+  const { event_id } = readQuery(request, querySchema);
+  const eventId = event_id === undefined ? undefined : loadEvent(event_id).id;
+  const now = new Date();
+  return json({ booths: listBooths({ eventId }).map((b) => serializeBooth(b, now)) });
+});
+
+const notAllowed = methodNotAllowed('GET');
+export const POST = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

@@ -1,0 +1,19 @@
+import { createBooth, createBoothSchema, serializeBooth } from '@/lib/booths';
+import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { baseUrlFor } from '@/lib/links';
+
+type P = { id: string };
+
+/** A new booth of this event with its first pairing code. */
+export const POST = route<P>(async (request, { id }) => {
+  authorize(request, 'admin');
+  const { name } = await readJson(request, createBoothSchema);
+  const { booth, pairing } = createBooth(id, name, baseUrlFor(request));
+  return json({ booth: serializeBooth(booth), pairing }, 201);
+});
+
+const notAllowed = methodNotAllowed('POST');
+export const GET = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { createEvent, listEvents, parseEventInput, serializeEvent } from '@/lib/event-rules';
+import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+
+export const GET = route((request) => {
+  authorize(request, 'admin');
+  return json({ events: listEvents().map(serializeEvent) });
+});
+
+export const POST = route(async (request) => {
+  authorize(request, 'admin');
+  const input = parseEventInput(await readJson(request, z.unknown()), { create: true });
+  return json({ event: serializeEvent(createEvent(input)) }, 201);
+});
+
+const notAllowed = methodNotAllowed('GET', 'POST');
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;
