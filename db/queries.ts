@@ -110,10 +110,11 @@ function sessionColumns() {
 
 export function listActiveSessions(
   now: Date,
-  filter: { type?: SessionType; status?: SessionStatus },
+  filter: { type?: SessionType; status?: SessionStatus; eventId?: string },
   db: Db = getDb(),
 ): SessionWithCounts[] {
   const conds = [gt(sessions.expiresAt, now)];
+  if (filter.eventId) conds.push(eq(sessions.eventId, filter.eventId));
   if (filter.type) conds.push(eq(sessions.type, filter.type));
   if (filter.status) conds.push(eq(sessions.status, filter.status));
   return db

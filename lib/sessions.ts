@@ -116,7 +116,7 @@ export function createSession(input: CreateSessionInput): SessionWithCounts {
   const now = new Date();
   const ttl = input.ttlMinutes ?? event.sessionTtlMinutes;
   const id = randomUUID();
-  insertSession({
+  const row = {
     id,
     type: input.type,
     status: 'pending',
@@ -130,7 +130,16 @@ export function createSession(input: CreateSessionInput): SessionWithCounts {
     boothId: input.boothId ?? null,
     maxPhotos: event.maxPhotos,
     readyAt: event.readyAt,
-  });
+  } as const;
+  try {
+    insertSession(row);
+  } catch (err) {
+    // The event (or the paired booth) was deleted between reading it and this insert.
+    if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      throw new ApiError('event_not_found', 'The event of this session was deleted just now.');
+    }
+    throw err;
+  }
   return findSession(id) as SessionWithCounts;
 }
 
@@ -196,7 +205,11 @@ export async function deleteSession(id: string): Promise<void> {
   publish({ kind: 'gone', sessionId: session.id });
 }
 
-export function listSessions(filter: { type?: SessionType; status?: SessionStatus }): SessionWithCounts[] {
+export function listSessions(filter: {
+  type?: SessionType;
+  status?: SessionStatus;
+  eventId?: string;
+}): SessionWithCounts[] {
   return listActiveSessions(new Date(), filter);
 }
 

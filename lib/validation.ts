@@ -110,4 +110,5 @@ export const imageQuerySchema = z.object({
 export const listQuerySchema = z.object({
   type: z.enum(SESSION_TYPES).optional(),
   status: z.enum(SESSION_STATUSES).optional(),
+  event_id: z.string().max(64).optional(),
 });

@@ -7,9 +7,12 @@ import * as eventsRoute from '@/app/api/events/route';
 import * as photos from '@/app/api/session/[id]/photos/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as create from '@/app/api/session/create/route';
+import * as list from '@/app/api/sessions/list/route';
 import { closeDbForTests, getDb } from '@/db';
 import { ensureDefaultEvent } from '@/db/default-event';
 import { resetConfigForTests } from '@/lib/config';
+import { loadEvent } from '@/lib/event-rules';
+import { createSession as createSessionRow } from '@/lib/sessions';
 import { useTestEnv } from '../support/env';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
@@ -330,6 +333,26 @@ describe('sessions follow their event', () => {
       expect(r.json.session.status).toBe('pending');
     }
     expect((await upload(fresh.id, await img.jpeg(320, 240, 99))).json.session.status).toBe('ready');
+  });
+
+  it("the admin lists one event's sessions with ?event_id= (unknown: 404)", async () => {
+    const e = await newEvent();
+    const mine = (await createSession({ type: 'upload', event_id: e.id })).json.session;
+    await createSession({ type: 'upload' });
+    const r = await call(list.GET, { path: `/api/sessions/list?event_id=${e.id}`, as: 'admin' });
+    expect(r.json.sessions.map((s: { id: string }) => s.id)).toEqual([mine.id]);
+    const unknown = await call(list.GET, { path: '/api/sessions/list?event_id=nope', as: 'admin' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.code).toBe('event_not_found');
+  });
+
+  it('an event deleted between reading it and making the session: 404, not a 500', async () => {
+    const e = await newEvent();
+    const row = loadEvent(e.id);
+    expect((await deleteEvent(e.id)).status).toBe(204);
+    expect(() => createSessionRow({ type: 'upload', event: row })).toThrow(
+      expect.objectContaining({ code: 'event_not_found' }),
+    );
   });
 
   it('an unknown event_id is 404 event_not_found; a malformed one too', async () => {

@@ -56,13 +56,25 @@ describe('server start-up', () => {
         body: '{"type":"upload"}',
       });
       expect(create.status).toBe(201);
+      // Beside the tokens: a link that pairs the default event's first booth, once.
+      const link = /\[booth\] to pair "Booth 1" open (\S+)\/booth\?pair=(\d{6})/.exec(server.logs());
+      expect(link, server.logs()).not.toBeNull();
+      expect(server.logs().match(/booth\?pair=/g)).toHaveLength(1);
+      const paired = await fetch(`${server.url}/api/booth/pair`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: link?.[2] }),
+      });
+      expect(paired.status).toBe(200);
+      expect((await paired.json()).booth.name).toBe('Booth 1');
     } finally {
       await server.stop('SIGTERM');
     }
-    // A restart keeps the same tokens.
+    // A restart keeps the same tokens, and prints no pairing link once the booth is paired.
     const before = fs.readFileSync(path.join(dir, 'tokens.json'), 'utf8');
     const again = await startServer(dir, { BOOTH_TOKEN: '', ADMIN_TOKEN: '' });
     await again.stop('SIGTERM');
+    expect(again.logs()).not.toContain('booth?pair=');
     expect(fs.readFileSync(path.join(dir, 'tokens.json'), 'utf8')).toBe(before);
   }, 120_000);
 
