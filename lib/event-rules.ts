@@ -124,10 +124,11 @@ export type EventInput = z.output<typeof writableSchema>;
 function invalidEvent(error: z.ZodError): ApiError {
   const issue = error.issues[0];
   if (issue?.code === 'unrecognized_keys') {
-    return new ApiError('invalid_event', `Unknown field "${issue.keys[0]}".`);
+    const field = [...issue.path, issue.keys[0]].map(String).join('.');
+    return new ApiError('invalid_event', `Unknown field "${field}".`);
   }
   const field = issue?.path.map(String).join('.') || 'body';
-  return new ApiError('invalid_event', `"${field}" ${issue?.message ?? 'is not valid'}.`);
+  return new ApiError('invalid_event', `"${field}": ${issue?.message ?? 'is not valid'}.`);
 }
 
 export function parseEventInput(raw: unknown, { create }: { create: boolean }): EventInput {

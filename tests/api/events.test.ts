@@ -204,7 +204,7 @@ describe('POST /api/events', () => {
     [{ name: 'P', locale: 'de' }, 'locale'],
     [{ name: 'P', theme: { accent: 'red' } }, 'theme.accent'],
     [{ name: 'P', theme: { background: '#fff' } }, 'theme.background'],
-    [{ name: 'P', theme: { glow: '#ffffff' } }, 'glow'],
+    [{ name: 'P', theme: { glow: '#ffffff' } }, 'theme.glow'],
     [{ name: 'P', layouts: [] }, 'layouts'],
     [{ name: 'P', layouts: ['grid', 'grid'] }, 'layouts'],
     [{ name: 'P', layouts: ['mosaic'] }, 'layouts.0'],
