@@ -3,6 +3,7 @@ import {
   countPhotos,
   deleteResults,
   findPhoto,
+  findPhotoByTelegramUpdate,
   findResult,
   findSession,
   insertPhoto,
@@ -91,18 +92,29 @@ export function assertCanUpload(session: SessionWithCounts, role: Role): void {
   }
 }
 
+export interface TelegramOrigin {
+  telegramFileId?: string | null;
+  /** The Telegram update that brought the photo: at most one photo is stored per update. */
+  telegramUpdateId?: number | null;
+}
+
+/**
+ * Stores the files, then runs `commit` in one transaction with the row to insert. `commit` may
+ * instead return a photo that is already there (the same Telegram update, processed again): that
+ * photo is the answer, nothing is inserted and the new files are removed.
+ */
 async function storeAndCommit(
   sessionId: string,
   image: NormalizedImage,
   photoType: PhotoType,
-  commit: (session: SessionWithCounts, row: PhotoRow) => void,
-  telegramFileId?: string | null,
-): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  commit: (session: SessionWithCounts, row: PhotoRow) => PhotoRow | undefined,
+  origin: TelegramOrigin = {},
+): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
   const id = randomUUID();
   const storageKey = `${sessionId}/${id}`;
   const undo = await storePhotoFiles(storageKey, image.full, image.thumb);
   try {
-    const photo = transaction(() => {
+    const { photo, duplicate } = transaction(() => {
       const session = findSession(sessionId);
       if (!session)
         throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
@@ -118,14 +130,19 @@ async function storeAndCommit(
         thumbBytes: image.thumb.length,
         sha256: image.sha256,
         storageKey,
-        telegramFileId: telegramFileId ?? null,
+        telegramFileId: origin.telegramFileId ?? null,
+        telegramUpdateId: origin.telegramUpdateId ?? null,
         createdAt: new Date(),
       };
-      commit(session, row);
-      return row;
+      const existing = commit(session, row);
+      return existing ? { photo: existing, duplicate: true } : { photo: row, duplicate: false };
     });
+    if (duplicate) {
+      await undo();
+      return { photo, session: findSession(photo.sessionId) as SessionWithCounts, duplicate };
+    }
     publish({ kind: 'changed', sessionId });
-    return { photo, session: findSession(sessionId) as SessionWithCounts };
+    return { photo, session: findSession(sessionId) as SessionWithCounts, duplicate };
   } catch (err) {
     await undo();
     throw err;
@@ -136,21 +153,26 @@ export async function addUploadedPhoto(
   sessionId: string,
   input: Buffer | string,
   role: Role,
-  opts: { telegramFileId?: string | null } = {},
-): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  opts: TelegramOrigin = {},
+): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
   const image = await normalizeImage(input);
   return storeAndCommit(
     sessionId,
     image,
     'uploaded',
     (session, row) => {
+      // Checked in the committing transaction: two attempts at one update cannot both insert.
+      const already =
+        row.telegramUpdateId === null ? undefined : findPhotoByTelegramUpdate(row.telegramUpdateId);
+      if (already) return already;
       assertCanUpload(session, role);
       row.orderIndex = nextOrderIndex(sessionId, 'uploaded');
       insertPhoto(row);
       const status = statusAfterUpload(session, countPhotos(sessionId, 'uploaded'));
       updateSession(sessionId, { status, updatedAt: row.createdAt });
+      return undefined;
     },
-    opts.telegramFileId,
+    opts,
   );
 }
 
@@ -170,8 +192,9 @@ async function saveResultImage(sessionId: string, image: NormalizedImage, telegr
       row.orderIndex = 0;
       insertPhoto(row);
       updateSession(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+      return undefined;
     },
-    telegramFileId,
+    { telegramFileId },
   );
   await Promise.all(replaced.map((p) => removePhotoFiles(p.storageKey)));
   return out;
