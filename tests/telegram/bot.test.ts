@@ -17,7 +17,14 @@ import { documentUpdate, type Guest, photoUpdate, stickerUpdate, textUpdate } fr
 // The whole loop by long polling: the real grammY bot against the Bot API stand-in.
 const tg = useTelegram(
   { TELEGRAM_MODE: 'polling' },
-  { polling: true, notifier: true, scanIntervalMs: 200, pollingTimeoutSeconds: 5 },
+  {
+    polling: true,
+    notifier: true,
+    scanIntervalMs: 200,
+    pollingTimeoutSeconds: 5,
+    inbox: true,
+    inboxScanMs: 200,
+  },
 );
 
 let nextGuest = 5000;
