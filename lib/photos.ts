@@ -5,6 +5,7 @@ import {
   deleteResults,
   deleteUploadSlot,
   findPhoto,
+  findPhotoByTelegramUpdate,
   findResult,
   findSession,
   insertPhoto,
@@ -137,18 +138,29 @@ export function releaseUploadSlot(slot: UploadSlot): void {
   }
 }
 
+export interface TelegramOrigin {
+  telegramFileId?: string | null;
+  /** The Telegram update that brought the photo: at most one photo is stored per update. */
+  telegramUpdateId?: number | null;
+}
+
+/**
+ * Stores the files, then runs `commit` in one transaction with the row to insert. `commit` may
+ * instead return a photo that is already there (the same Telegram update, processed again): that
+ * photo is the answer, nothing is inserted and the new files are removed.
+ */
 async function storeAndCommit(
   sessionId: string,
   image: NormalizedImage,
   photoType: PhotoType,
-  commit: (session: SessionWithCounts, row: PhotoRow) => void,
-  telegramFileId?: string | null,
-): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  commit: (session: SessionWithCounts, row: PhotoRow) => PhotoRow | undefined,
+  origin: TelegramOrigin = {},
+): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
   const id = randomUUID();
   const storageKey = `${sessionId}/${id}`;
   const undo = await storePhotoFiles(storageKey, image.full, image.thumb);
   try {
-    const photo = transaction(() => {
+    const { photo, duplicate } = transaction(() => {
       const session = findSession(sessionId);
       if (!session)
         throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
@@ -164,14 +176,19 @@ async function storeAndCommit(
         thumbBytes: image.thumb.length,
         sha256: image.sha256,
         storageKey,
-        telegramFileId: telegramFileId ?? null,
+        telegramFileId: origin.telegramFileId ?? null,
+        telegramUpdateId: origin.telegramUpdateId ?? null,
         createdAt: new Date(),
       };
-      commit(session, row);
-      return row;
+      const existing = commit(session, row);
+      return existing ? { photo: existing, duplicate: true } : { photo: row, duplicate: false };
     });
+    if (duplicate) {
+      await undo();
+      return { photo, session: findSession(photo.sessionId) as SessionWithCounts, duplicate };
+    }
     publish({ kind: 'changed', sessionId });
-    return { photo, session: findSession(sessionId) as SessionWithCounts };
+    return { photo, session: findSession(sessionId) as SessionWithCounts, duplicate };
   } catch (err) {
     await undo();
     throw err;
@@ -186,8 +203,8 @@ export async function addUploadedPhoto(
   sessionId: string,
   input: Buffer | string,
   role: Role,
-  opts: { telegramFileId?: string | null; slot?: UploadSlot } = {},
-): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  opts: TelegramOrigin & { slot?: UploadSlot } = {},
+): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
   const slot = opts.slot ?? reserveUploadSlot(sessionId, role);
   try {
     const image = await normalizeImage(input);
@@ -196,14 +213,19 @@ export async function addUploadedPhoto(
       image,
       'uploaded',
       (session, row) => {
+        // Checked in the committing transaction: two attempts at one update cannot both insert.
+        const already =
+          row.telegramUpdateId === null ? undefined : findPhotoByTelegramUpdate(row.telegramUpdateId);
+        if (already) return already;
         assertCanUpload(session, role, countUploadSlots(session.id, new Date(), slot.id));
         deleteUploadSlot(slot.id);
         row.orderIndex = nextOrderIndex(session.id, 'uploaded');
         insertPhoto(row);
         const status = statusAfterUpload(session, countPhotos(session.id, 'uploaded'));
         updateSession(session.id, { status, updatedAt: row.createdAt });
+        return undefined;
       },
-      opts.telegramFileId,
+      opts,
     );
   } finally {
     if (!opts.slot) releaseUploadSlot(slot);
@@ -226,8 +248,9 @@ async function saveResultImage(sessionId: string, image: NormalizedImage, telegr
       row.orderIndex = 0;
       insertPhoto(row);
       updateSession(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+      return undefined;
     },
-    telegramFileId,
+    { telegramFileId },
   );
   await Promise.all(replaced.map((p) => removePhotoFiles(p.storageKey)));
   return out;
