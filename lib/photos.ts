@@ -28,6 +28,8 @@ import {
   statusAfterResult,
   statusAfterUpload,
 } from './sessions';
+import { photoProgress } from './shared/session';
+import type { PhotoJson } from './shared/wire';
 import { filePath, removePhotoFiles, storageError, storePhotoFiles, type Variant } from './storage';
 
 /**
@@ -37,20 +39,7 @@ import { filePath, removePhotoFiles, storageError, storePhotoFiles, type Variant
  * upload that fails at any step takes no slot and leaves no file.
  */
 
-export interface PhotoJson {
-  id: string;
-  session_id: string;
-  photo_type: PhotoType;
-  order_index: number;
-  content_type: string;
-  width: number;
-  height: number;
-  bytes: number;
-  telegram_file_id: string | null;
-  created_at: string;
-  url: string;
-  thumb_url: string;
-}
+export type { PhotoJson };
 
 export function serializePhoto(p: PhotoRow): PhotoJson {
   const url = `/api/session/${p.sessionId}/photos/${p.id}`;
@@ -82,8 +71,8 @@ export function assertCanUpload(session: SessionWithCounts, role: Role): void {
   if (session.status === 'completed') {
     throw new ApiError('session_closed', 'This session is finished; no more photos can be added.');
   }
-  const { maxUploadedPhotos } = getConfig();
-  if (session.photoCount >= maxUploadedPhotos) {
+  const { maxUploadedPhotos, readyAtPhotos } = getConfig();
+  if (photoProgress(session.photoCount, readyAtPhotos, maxUploadedPhotos).full) {
     throw new ApiError(
       'photo_limit_reached',
       `This session already has ${maxUploadedPhotos} photos, the most it can take.`,

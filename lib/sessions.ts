@@ -12,6 +12,8 @@ import type { SessionStatus, SessionType } from '@/db/schema';
 import { getConfig } from './config';
 import { ApiError } from './errors';
 import { publish } from './events';
+import { photoProgress } from './shared/session';
+import type { SessionJson } from './shared/wire';
 import { removeSessionDir } from './storage';
 
 /**
@@ -38,22 +40,7 @@ export function effectiveStatus(session: SessionWithCounts, now = new Date()): S
   return isExpired(session, now) ? 'expired' : session.status;
 }
 
-export interface SessionJson {
-  id: string;
-  type: SessionType;
-  status: SessionStatus;
-  created_at: string;
-  updated_at: string;
-  expires_at: string;
-  telegram_user_id: number | null;
-  telegram_username: string | null;
-  data: Record<string, unknown>;
-  photo_count: number;
-  max_photos: number;
-  ready_at: number;
-  has_result: boolean;
-  url: string;
-}
+export type { SessionJson };
 
 export function guestPath(id: string): string {
   return `/s/${id}`;
@@ -181,10 +168,11 @@ export function listSessions(filter: { type?: SessionType; status?: SessionStatu
 
 /** The status move after an uploaded photo landed (pending → ready at READY_AT_PHOTOS). */
 export function statusAfterUpload(session: SessionWithCounts, uploadedCount: number): SessionStatus {
+  const { readyAtPhotos, maxUploadedPhotos } = getConfig();
   if (
     session.type === 'upload' &&
     session.status === 'pending' &&
-    uploadedCount >= getConfig().readyAtPhotos
+    photoProgress(uploadedCount, readyAtPhotos, maxUploadedPhotos).ready
   ) {
     return 'ready';
   }

@@ -13,6 +13,7 @@ import {
 import { Button } from '@/components/button';
 import { Countdown } from '@/components/countdown';
 import { type Connection, useLiveSession, useSessionPhotos } from '@/components/use-live-session';
+import { sessionProgress } from '@/lib/shared/session';
 import { GuestNotice } from './guest-notice';
 import { GuestPicture } from './guest-picture';
 
@@ -136,9 +137,8 @@ export function GuestUpload({
 
   if (gone) return <GuestExpired deleted={gone === 'deleted'} />;
 
-  const full = session.photo_count >= session.max_photos;
+  const { ready, full, left } = sessionProgress(session);
   const closed = session.status === 'completed' || session.has_result;
-  const left = Math.max(0, session.max_photos - session.photo_count);
 
   return (
     <>
@@ -148,7 +148,7 @@ export function GuestUpload({
       {!closed && (
         <>
           <p role="status" aria-live="polite" className="text-xl font-semibold">
-            {session.photo_count >= session.ready_at
+            {ready
               ? t('countReady', { count: session.photo_count, max: session.max_photos })
               : t('count', { count: session.photo_count, ready: session.ready_at, max: session.max_photos })}
           </p>
@@ -253,7 +253,7 @@ export function GuestUpload({
           </ul>
         </section>
       )}
-      {!closed && session.photo_count >= session.ready_at && (
+      {!closed && ready && (
         <p className="text-neutral-700">{t('readyHint')}</p>
       )}
       <Countdown until={session.expires_at} className="text-neutral-600" />
