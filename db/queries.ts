@@ -112,7 +112,7 @@ export function listActiveSessions(
  * Every change of a session goes through here: it raises the version and logs the new state.
  * Call it inside a transaction, after the other writes of the change (photo rows included).
  */
-export function updateSession(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
+export function writeSessionChange(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
   db.update(sessions)
     .set({ ...patch, version: sql`${sessions.version} + 1` })
     .where(eq(sessions.id, id))

@@ -10,7 +10,7 @@ import {
   nextOrderIndex,
   type SessionWithCounts,
   transaction,
-  updateSession,
+  writeSessionChange,
 } from '@/db/queries';
 import type { PhotoRow, PhotoType } from '@/db/schema';
 import type { Caller } from './auth';
@@ -137,7 +137,7 @@ export async function addUploadedPhoto(
       row.orderIndex = nextOrderIndex(sessionId, 'uploaded');
       insertPhoto(row);
       const status = statusAfterUpload(session, countPhotos(sessionId, 'uploaded'));
-      updateSession(sessionId, { status, updatedAt: row.createdAt });
+      writeSessionChange(sessionId, { status, updatedAt: row.createdAt });
     },
     opts.telegramFileId,
   );
@@ -158,7 +158,7 @@ async function saveResultImage(sessionId: string, image: NormalizedImage, telegr
       replaced.push(...deleteResults(sessionId));
       row.orderIndex = 0;
       insertPhoto(row);
-      updateSession(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+      writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
     },
     telegramFileId,
   );
@@ -233,7 +233,7 @@ export function markResultFetched(sessionId: string): void {
   const changed = transaction(() => {
     const session = loadSession(sessionId);
     if (session.type !== 'download' || session.status !== 'ready' || isExpired(session)) return false;
-    updateSession(session.id, { status: 'completed', updatedAt: new Date() });
+    writeSessionChange(session.id, { status: 'completed', updatedAt: new Date() });
     return true;
   });
   if (changed) publish({ kind: 'changed', sessionId });

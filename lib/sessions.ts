@@ -6,7 +6,7 @@ import {
   listActiveSessions,
   type SessionWithCounts,
   transaction,
-  updateSession as updateSessionRow,
+  writeSessionChange,
 } from '@/db/queries';
 import type { SessionStatus, SessionType } from '@/db/schema';
 import { getConfig } from './config';
@@ -141,7 +141,7 @@ export function updateSession(id: string, input: UpdateSessionInput): SessionWit
     }
     // Force-expiring (status "expired") ends the session now; the sweep removes it later.
     if (input.status === 'expired') expiresAt = now;
-    updateSessionRow(session.id, {
+    writeSessionChange(session.id, {
       updatedAt: now,
       expiresAt,
       ...(input.status && { status: input.status }),
