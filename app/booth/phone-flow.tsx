@@ -12,7 +12,7 @@ import { type Layout, sessionProgress } from '@/lib/shared/session';
 import { ConnectionBanner } from './connection';
 import { LayoutPicker } from './layout-picker';
 import { MakingOverlay, useMakePicture } from './make-picture';
-import type { BoothScreenProps } from './booth-app';
+import type { BoothScreenProps } from './screen-props';
 
 /** Phone → booth: a new upload session, its QR code, and the photos arriving live. */
 export function PhoneFlow(props: BoothScreenProps) {
