@@ -7,7 +7,7 @@ import { storageTotals } from '@/db/queries';
 import { pickMessages } from '@/i18n/messages';
 import { baseUrlFromHeaders } from '@/lib/links';
 import { pageRole } from '@/lib/page-role';
-import { listSessions, serializeSession } from '@/lib/sessions';
+import { listSessionsPage, serializeSessionSummary } from '@/lib/sessions';
 import { AdminDashboard } from './admin-dashboard';
 import { AdminLogin } from './admin-login';
 
@@ -28,7 +28,7 @@ export default async function AdminPage() {
     const totals = storageTotals(new Date());
     body = (
       <AdminDashboard
-        initialSessions={listSessions({}).map((s) => serializeSession(s, base))}
+        initialSessions={listSessionsPage({}).sessions.map((s) => ({ ...serializeSessionSummary(s, base), data: {} }))}
         initialStats={{
           active_sessions: totals.activeSessions,
           photos_stored: totals.photosStored,
