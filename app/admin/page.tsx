@@ -26,9 +26,14 @@ export default async function AdminPage() {
   } else {
     const base = baseUrlFromHeaders(await headers());
     const totals = storageTotals(new Date());
+    // The first page only, without data: the dashboard pages in the rest and fetches data on demand.
+    const page = listSessionsPage({});
     body = (
       <AdminDashboard
-        initialSessions={listSessionsPage({}).sessions.map((s) => ({ ...serializeSessionSummary(s, base), data: {} }))}
+        initialPage={{
+          sessions: page.sessions.map((s) => serializeSessionSummary(s, base)),
+          next_before: page.nextBefore,
+        }}
         initialStats={{
           active_sessions: totals.activeSessions,
           photos_stored: totals.photosStored,
