@@ -65,6 +65,8 @@ test('admin: login, live table, photos, expire + clean up, delete, log out', asy
   await expect(row(download.id)).toBeVisible();
   await page.getByLabel('Type').selectOption('');
   await expect(row(upload.id)).toBeVisible();
+  // The data fetched before is still shown.
+  await expect(row(upload.id)).toContainText('{"table":"A7"}');
 
   // View photos.
   await page.getByRole('button', { name: `Show the photos of session ${upload.id.slice(0, 8)}` }).click();

@@ -143,18 +143,27 @@ function PhotosRow({ session, colSpan }: { session: Row; colSpan: number }) {
   );
 }
 
-/** `data` is not in the list (up to 16 KiB a session): it is fetched when asked for. */
-function DataCell({ session }: { session: Row }) {
+type LoadedData = Map<string, { version: string; text: string }>;
+
+/**
+ * `data` is not in the list (up to 16 KiB a session): it is fetched when asked for, and kept for
+ * the row (a filter change does not forget it) until the session changes.
+ */
+function DataCell({ session, loaded, onLoaded }: { session: Row; loaded: LoadedData; onLoaded: () => void }) {
   const t = useTranslations('admin');
-  const [loaded, setLoaded] = useState<{ version: string; text: string } | null>(null);
   if (!session.has_data) return <>—</>;
-  if (loaded && loaded.version === session.updated_at) {
+  const known = loaded.get(session.id);
+  if (known && known.version === session.updated_at) {
     return (
-      <span className="block max-w-48 truncate" title={loaded.text}>
-        {loaded.text}
+      <span className="block max-w-48 truncate" title={known.text}>
+        {known.text}
       </span>
     );
   }
+  const remember = (text: string) => {
+    loaded.set(session.id, { version: session.updated_at, text });
+    onLoaded();
+  };
   return (
     <button
       type="button"
@@ -162,8 +171,8 @@ function DataCell({ session }: { session: Row }) {
       aria-label={t('showDataLabel', { id: session.id.slice(0, 8) })}
       onClick={() =>
         api<{ session: SessionJson }>(`/api/session/${session.id}`)
-          .then((r) => setLoaded({ version: session.updated_at, text: JSON.stringify(r.session.data) }))
-          .catch(() => setLoaded({ version: session.updated_at, text: '—' }))
+          .then((r) => remember(JSON.stringify(r.session.data)))
+          .catch(() => remember('—'))
       }
     >
       {t('showData')}
@@ -195,6 +204,8 @@ export function AdminDashboard({
   const [error, setError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<Row | null>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
+  const loadedData = useRef<LoadedData>(new Map());
+  const [, dataLoaded] = useState(0);
   // What the stream's handlers read: the filters and how far the list is loaded, as they are now.
   const view = useRef({ type, status, loaded: sessions.length, complete: nextBefore === null });
   view.current = { type, status, loaded: sessions.length, complete: nextBefore === null };
@@ -472,7 +483,11 @@ export function AdminDashboard({
                   </td>
                   <td className="px-3 py-2 tabular-nums">{left === null ? '…' : formatLeft(left)}</td>
                   <td className="px-3 py-2 font-mono text-xs">
-                    <DataCell session={s} />
+                    <DataCell
+                      session={s}
+                      loaded={loadedData.current}
+                      onLoaded={() => dataLoaded((n) => n + 1)}
+                    />
                   </td>
                   <td className="px-3 py-2">
                     <div className="flex flex-wrap gap-2">
