@@ -12,18 +12,6 @@ import { isExpired, serializeSession } from './sessions';
 export const HEARTBEAT_MS = 15_000;
 const MAX_BACKLOG_BYTES = 256 * 1024;
 
-/** The response for an event stream: never cached, never buffered by a proxy. */
-export function eventStreamResponse(stream: ReadableStream<Uint8Array>): Response {
-  return new Response(stream, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    },
-  });
-}
-
 export interface EventStreamOutput {
   /** Queues text for the client; drops the client when its unread backlog passes the bound. */
   write: (text: string) => void;

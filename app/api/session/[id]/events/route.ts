@@ -1,7 +1,7 @@
 import { methodNotAllowed, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { loadLiveSession } from '@/lib/sessions';
-import { eventStreamResponse, sessionEventStream } from '@/lib/sse';
+import { sessionEventStream } from '@/lib/sse';
 
 type P = { id: string };
 
@@ -9,7 +9,14 @@ export const dynamic = 'force-dynamic';
 
 export const GET = route<P>((request, { id }) => {
   const session = loadLiveSession(id);
-  return eventStreamResponse(sessionEventStream(session.id, baseUrlFor(request), request.signal));
+  return new Response(sessionEventStream(session.id, baseUrlFor(request), request.signal), {
+    headers: {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    },
+  });
 });
 
 const notAllowed = methodNotAllowed('GET');
