@@ -12,6 +12,7 @@ import {
   lte,
   ne,
   or,
+  type SQL,
   sql,
   sum,
 } from 'drizzle-orm';
@@ -97,28 +98,68 @@ function sessionColumns() {
   };
 }
 
-export function listActiveSessions(
+/** A session as the admin list shows it: counts, whether it has data, but not the data itself. */
+export type SessionSummary = Omit<SessionWithCounts, 'data'> & { hasData: boolean };
+
+export interface SessionPageQuery {
+  type?: SessionType;
+  status?: SessionStatus;
+  /** Only sessions after this one in the order (newest first): created earlier, or as early with a smaller id. */
+  before?: { createdAt: Date; id: string };
+  /** Only these sessions. */
+  ids?: string[];
+  limit: number;
+}
+
+/**
+ * Active sessions newest first, one page: keyset paging on (created_at, id), so a page costs the
+ * same however deep it is and a session created meanwhile neither shifts nor repeats a row.
+ * `data` (up to 16 KiB a session) is never read here.
+ */
+export function listActiveSessionSummaries(
   now: Date,
-  filter: { type?: SessionType; status?: SessionStatus },
+  query: SessionPageQuery,
   db: Db = getDb(),
-): SessionWithCounts[] {
-  const conds = [gt(sessions.expiresAt, now)];
-  if (filter.type) conds.push(eq(sessions.type, filter.type));
-  if (filter.status) conds.push(eq(sessions.status, filter.status));
+): SessionSummary[] {
+  const conds: SQL[] = [gt(sessions.expiresAt, now)];
+  if (query.type) conds.push(eq(sessions.type, query.type));
+  if (query.status) conds.push(eq(sessions.status, query.status));
+  if (query.ids) conds.push(inArray(sessions.id, query.ids));
+  const before = query.before;
+  if (before) {
+    conds.push(
+      or(
+        lt(sessions.createdAt, before.createdAt),
+        and(eq(sessions.createdAt, before.createdAt), lt(sessions.id, before.id)),
+      ) as SQL,
+    );
+  }
+  const { data: _data, ...columns } = sessionColumns();
   return db
-    .select({ ...sessionColumns(), photoCount: photoCountSql, hasResult: hasResultSql })
+    .select({
+      ...columns,
+      photoCount: photoCountSql,
+      hasResult: hasResultSql,
+      hasData: sql<number>`${sessions.data} <> '{}'`,
+    })
     .from(sessions)
     .where(and(...conds))
     .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .limit(query.limit)
     .all()
-    .map(withCounts);
+    .map((row) => ({
+      ...row,
+      photoCount: Number(row.photoCount),
+      hasResult: Boolean(row.hasResult),
+      hasData: Boolean(row.hasData),
+    }));
 }
 
 /**
  * Every change of a session goes through here: it raises the version and logs the new state.
  * Call it inside a transaction, after the other writes of the change (photo rows included).
  */
-export function updateSession(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
+export function writeSessionChange(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
   db.update(sessions)
     .set({ ...patch, version: sql`${sessions.version} + 1` })
     .where(eq(sessions.id, id))

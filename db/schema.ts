@@ -1,14 +1,17 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const SESSION_TYPES = ['upload', 'download'] as const;
-/** Stored statuses. `expired` is also derived at read time from `expires_at`. */
-export const SESSION_STATUSES = ['pending', 'ready', 'completed', 'expired'] as const;
-export const PHOTO_TYPES = ['uploaded', 'result'] as const;
+// The vocabulary is shared with the browser code; relative so drizzle-kit resolves it too.
+import { PHOTO_TYPES, SESSION_STATUSES, SESSION_TYPES } from '../lib/shared/session';
 
-export type SessionType = (typeof SESSION_TYPES)[number];
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export type PhotoType = (typeof PHOTO_TYPES)[number];
+export {
+  PHOTO_TYPES,
+  type PhotoType,
+  SESSION_STATUSES,
+  SESSION_TYPES,
+  type SessionStatus,
+  type SessionType,
+} from '../lib/shared/session';
 
 export const sessions = sqliteTable(
   'sessions',

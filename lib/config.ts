@@ -34,6 +34,14 @@ export interface TelegramConfig {
   apiRoot: string;
 }
 
+/**
+ * The part server.mjs gives this worker (PB_CLUSTER_ROLE): `leader` (the first: start-up sweep,
+ * singletons such as the Telegram bot), `leader-restarted` (its replacement: singletons only),
+ * `follower` (the rest). Unset: a single process (`next start`, `next dev`, the tests).
+ */
+export const CLUSTER_ROLES = ['leader', 'leader-restarted', 'follower'] as const;
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -98,6 +106,7 @@ const envSchema = z
         .optional(),
     ),
     BOOTH_SHOTS: positiveInt(3),
+    PB_CLUSTER_ROLE: optionalString.pipe(z.enum(CLUSTER_ROLES).optional()),
   })
   .refine((e) => e.READY_AT_PHOTOS <= e.MAX_UPLOADED_PHOTOS, {
     message: 'READY_AT_PHOTOS must not exceed MAX_UPLOADED_PHOTOS',
@@ -150,6 +159,8 @@ export interface Config {
   telegram: TelegramConfig | null;
   /** How many photos the booth's camera takes for one picture. */
   boothShots: number;
+  /** This worker's part under server.mjs; undefined when the process is alone. */
+  clusterRole: ClusterRole | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -198,6 +209,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     boothShots: e.BOOTH_SHOTS,
+    clusterRole: e.PB_CLUSTER_ROLE,
   };
 }
 

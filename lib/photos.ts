@@ -14,7 +14,7 @@ import {
   nextOrderIndex,
   type SessionWithCounts,
   transaction,
-  updateSession,
+  writeSessionChange,
 } from '@/db/queries';
 import type { PhotoRow, PhotoType } from '@/db/schema';
 import type { Caller } from './auth';
@@ -32,6 +32,8 @@ import {
   statusAfterResult,
   statusAfterUpload,
 } from './sessions';
+import { photoProgress } from './shared/session';
+import type { PhotoJson } from './shared/wire';
 import {
   assertDiskRoom,
   filePath,
@@ -48,20 +50,7 @@ import {
  * upload that fails at any step takes no slot and leaves no file.
  */
 
-export interface PhotoJson {
-  id: string;
-  session_id: string;
-  photo_type: PhotoType;
-  order_index: number;
-  content_type: string;
-  width: number;
-  height: number;
-  bytes: number;
-  telegram_file_id: string | null;
-  created_at: string;
-  url: string;
-  thumb_url: string;
-}
+export type { PhotoJson };
 
 export function serializePhoto(p: PhotoRow): PhotoJson {
   const url = `/api/session/${p.sessionId}/photos/${p.id}`;
@@ -94,8 +83,8 @@ export function assertCanUpload(session: SessionWithCounts, role: Role, inFlight
   if (session.status === 'completed') {
     throw new ApiError('session_closed', 'This session is finished; no more photos can be added.');
   }
-  const { maxUploadedPhotos } = getConfig();
-  if (session.photoCount + inFlight >= maxUploadedPhotos) {
+  const { maxUploadedPhotos, readyAtPhotos } = getConfig();
+  if (photoProgress(session.photoCount + inFlight, readyAtPhotos, maxUploadedPhotos).full) {
     throw new ApiError(
       'photo_limit_reached',
       session.photoCount >= maxUploadedPhotos
@@ -222,7 +211,7 @@ export async function addUploadedPhoto(
         row.orderIndex = nextOrderIndex(session.id, 'uploaded');
         insertPhoto(row);
         const status = statusAfterUpload(session, countPhotos(session.id, 'uploaded'));
-        updateSession(session.id, { status, updatedAt: row.createdAt });
+        writeSessionChange(session.id, { status, updatedAt: row.createdAt });
         return undefined;
       },
       opts,
@@ -247,7 +236,7 @@ async function saveResultImage(sessionId: string, image: NormalizedImage, telegr
       replaced.push(...deleteResults(sessionId));
       row.orderIndex = 0;
       insertPhoto(row);
-      updateSession(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+      writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
       return undefined;
     },
     { telegramFileId },
@@ -325,7 +314,7 @@ export function markResultFetched(sessionId: string): void {
   const changed = transaction(() => {
     const session = loadSession(sessionId);
     if (session.type !== 'download' || session.status !== 'ready' || isExpired(session)) return false;
-    updateSession(session.id, { status: 'completed', updatedAt: new Date() });
+    writeSessionChange(session.id, { status: 'completed', updatedAt: new Date() });
     return true;
   });
   if (changed) publish({ kind: 'changed', sessionId });

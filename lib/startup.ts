@@ -19,7 +19,7 @@ export async function startServer(): Promise<void> {
     const tokens = getTokens();
     // Under server.mjs only the first worker sweeps as at start-up: a worker started beside
     // running siblings must not remove the fresh files of their uploads in flight.
-    const clusterRole = process.env.PB_CLUSTER_ROLE;
+    const { clusterRole } = config;
     if (tokens.generated && clusterRole !== 'follower') {
       console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
     }

@@ -120,7 +120,7 @@ export async function startTelegramForServer(): Promise<void> {
   }
   // Under the multi-process server only the first worker polls, registers and scans; every worker
   // handles webhook requests and the events of its own uploads.
-  const leader = process.env.PB_CLUSTER_ROLE !== 'follower';
+  const leader = getConfig().clusterRole !== 'follower';
   await startTelegram({
     polling: leader && cfg.mode === 'polling',
     registerWebhook: leader && cfg.mode === 'webhook',
