@@ -58,6 +58,8 @@ test('admin: login, live table, photos, expire + clean up, delete, log out', asy
   await expect(row(download.id)).toContainText('Booth → phone');
   await expect(row(doomed.id)).toBeVisible();
   await expect(page.getByRole('region', { name: 'Totals' })).toContainText('Active sessions');
+  // Free disk, as a number of bytes the dashboard formats (e.g. "41.2 GB").
+  await expect(page.getByRole('region', { name: 'Totals' })).toContainText(/Free disk\s*[\d.,]+\s*[KMGT]?B/);
 
   // Filters by type.
   await page.getByLabel('Type').selectOption('download');

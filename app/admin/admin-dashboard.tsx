@@ -356,8 +356,9 @@ export function AdminDashboard({
     [t('activeSessions'), String(stats.active_sessions)],
     [t('photosStored'), String(stats.photos_stored)],
     [t('diskUsed'), bytes(stats.bytes_stored)],
+    [t('diskFree'), bytes(stats.disk_free_bytes)],
   ];
-  if (stats.disk_free_bytes !== undefined) totals.push([t('diskFree'), bytes(stats.disk_free_bytes)]);
+  const diskLow = stats.disk_free_bytes < stats.disk_floor_bytes;
 
   const columns = 9;
   return (
@@ -384,10 +385,7 @@ export function AdminDashboard({
         </div>
       </header>
 
-      <section
-        aria-label={t('totals')}
-        className={`grid grid-cols-1 gap-4 ${totals.length === 4 ? 'sm:grid-cols-4' : 'sm:grid-cols-3'}`}
-      >
+      <section aria-label={t('totals')} className="grid grid-cols-1 gap-4 sm:grid-cols-4">
         {totals.map(([label, value]) => (
           <div key={label} className="rounded-xl bg-white p-4 shadow">
             <p className="text-sm text-neutral-600">{label}</p>
@@ -395,6 +393,11 @@ export function AdminDashboard({
           </div>
         ))}
       </section>
+      {diskLow && (
+        <p role="alert" className="rounded-xl bg-red-100 p-4 font-semibold text-red-900">
+          {t('diskLow', { floor: bytes(stats.disk_floor_bytes) })}
+        </p>
+      )}
 
       <div className="flex flex-wrap items-end gap-4">
         <Filter

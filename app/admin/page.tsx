@@ -3,8 +3,8 @@ import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { NextIntlClientProvider } from 'next-intl';
 import { getTranslations } from 'next-intl/server';
-import { storageTotals } from '@/db/queries';
 import { pickMessages } from '@/i18n/messages';
+import { adminStats } from '@/lib/admin-stats';
 import { baseUrlFromHeaders } from '@/lib/links';
 import { pageRole } from '@/lib/page-role';
 import { listSessionsPage, serializeSessionSummary } from '@/lib/sessions';
@@ -25,7 +25,6 @@ export default async function AdminPage() {
     body = <AdminLogin />;
   } else {
     const base = baseUrlFromHeaders(await headers());
-    const totals = storageTotals(new Date());
     // The first page only, without data: the dashboard pages in the rest and fetches data on demand.
     const page = listSessionsPage({});
     body = (
@@ -34,11 +33,7 @@ export default async function AdminPage() {
           sessions: page.sessions.map((s) => serializeSessionSummary(s, base)),
           next_before: page.nextBefore,
         }}
-        initialStats={{
-          active_sessions: totals.activeSessions,
-          photos_stored: totals.photosStored,
-          bytes_stored: totals.bytesStored,
-        }}
+        initialStats={adminStats()}
       />
     );
   }

@@ -60,10 +60,10 @@ export interface StatsJson {
   active_sessions: number;
   photos_stored: number;
   bytes_stored: number;
-  /** Free space on the data directory's disk (absent from servers that do not measure it). */
-  disk_free_bytes?: number;
+  /** Free space on the data directory's disk. */
+  disk_free_bytes: number;
   /** Below this much free space uploads are refused. */
-  disk_floor_bytes?: number;
+  disk_floor_bytes: number;
 }
 
 /** POST /api/sessions/cleanup. */
