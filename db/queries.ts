@@ -470,20 +470,20 @@ export function claimNextTelegramUpdate(
   }, db);
 }
 
+/** The pending update `owner` holds the claim of. */
+function heldClaim(updateId: number, owner: string) {
+  return and(
+    eq(telegramUpdates.updateId, updateId),
+    eq(telegramUpdates.claimedBy, owner),
+    eq(telegramUpdates.state, 'pending'),
+  );
+}
+
 /** Extends the lease of an update this owner is working on; false when the claim was lost. */
 export function renewTelegramClaim(updateId: number, owner: string, until: Date, db: Db = getDb()): boolean {
   return (
-    db
-      .update(telegramUpdates)
-      .set({ claimedUntil: until })
-      .where(
-        and(
-          eq(telegramUpdates.updateId, updateId),
-          eq(telegramUpdates.claimedBy, owner),
-          eq(telegramUpdates.state, 'pending'),
-        ),
-      )
-      .run().changes > 0
+    db.update(telegramUpdates).set({ claimedUntil: until }).where(heldClaim(updateId, owner)).run().changes >
+    0
   );
 }
 
@@ -499,13 +499,7 @@ export function finishTelegramUpdate(
     db
       .update(telegramUpdates)
       .set({ state, processedAt: now, payload: null, claimedBy: null, claimedUntil: null })
-      .where(
-        and(
-          eq(telegramUpdates.updateId, updateId),
-          eq(telegramUpdates.claimedBy, owner),
-          eq(telegramUpdates.state, 'pending'),
-        ),
-      )
+      .where(heldClaim(updateId, owner))
       .run().changes > 0
   );
 }
@@ -521,13 +515,7 @@ export function releaseTelegramUpdate(
     db
       .update(telegramUpdates)
       .set({ claimedBy: null, claimedUntil: notBefore })
-      .where(
-        and(
-          eq(telegramUpdates.updateId, updateId),
-          eq(telegramUpdates.claimedBy, owner),
-          eq(telegramUpdates.state, 'pending'),
-        ),
-      )
+      .where(heldClaim(updateId, owner))
       .run().changes > 0
   );
 }
