@@ -33,6 +33,7 @@ interface Seen {
   picture: Img | null;
   pickers: number;
   marker: string | null;
+  errors: string[];
 }
 
 /**
@@ -51,7 +52,17 @@ const SEEN = `(() => {
     picture: picture ? img(picture) : null,
     pickers: document.querySelectorAll('input[type=file]').length,
     marker: window.__guestJourney ?? null,
+    errors: window.__guestErrors ?? [],
   };
+})()`;
+
+/** From here on, uncaught errors and rejections in the page are kept (for the end of the journey). */
+const WATCH_ERRORS = `(() => {
+  window.__guestErrors = [];
+  const keep = (what) => window.__guestErrors.push(String(what));
+  window.addEventListener('error', (e) => keep(e.message || e.error));
+  window.addEventListener('unhandledrejection', (e) => keep(e.reason && (e.reason.stack || e.reason)));
+  return true;
 })()`;
 
 const PAINTED = `document.querySelector('img[alt="Your photobooth picture"]').decode()
@@ -112,6 +123,7 @@ export async function guestJourney(browser: GuestBrowser, server: TestServer, ou
       (s) => s.heading === 'Send your photos to the booth' && s.status.includes('0 of 3 photos — up to 5'),
       30_000,
     );
+    await browser.evaluate(WATCH_ERRORS);
 
     await browser.choosePhotos([camera, PHONE_EXIF_JPEG, landscape]);
     // The phone shrinks each photo (canvas, orientation applied) and sends them one at a time.
@@ -164,6 +176,7 @@ export async function guestJourney(browser: GuestBrowser, server: TestServer, ou
       60_000,
     );
     assert.equal(done.marker, 'same page', 'the page was not reloaded');
+    assert.deepEqual(done.errors, [], 'no uncaught error in the page');
     assert.equal(done.pickers, 0, 'no more photo pickers once the picture is made');
     assert.deepEqual([done.picture?.width, done.picture?.height], [1800, 1200], 'the 6×4" grid picture');
     // For the record (test-results/engines/): once the picture is decoded and painted.
