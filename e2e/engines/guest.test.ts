@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { openFirefox } from './firefox';
 import { type GuestBrowser, guestJourney } from './journey';
 import { startServer, type TestServer } from './support';
@@ -23,10 +23,12 @@ after(async () => {
   await server?.stop();
 });
 
-async function journey(open: () => Promise<GuestBrowser & { log?: string[] }>) {
+async function journey(t: TestContext, open: () => Promise<GuestBrowser & { log?: string[] }>) {
+  const mark = Date.now();
   const browser = await open();
+  t.diagnostic(`${browser.name}: browser started in ${((Date.now() - mark) / 1000).toFixed(1)} s`);
   try {
-    await guestJourney(browser, server, OUT);
+    await guestJourney(browser, server, OUT, (message) => t.diagnostic(message));
   } catch (err) {
     const logs = [
       browser.log?.length ? `--- ${browser.name} driver log ---\n${browser.log.join('\n')}` : '',
@@ -45,11 +47,11 @@ async function journey(open: () => Promise<GuestBrowser & { log?: string[] }>) {
 test(
   'WebKit (WebKitGTK MiniBrowser): three photos from the phone, the picture appears by itself',
   { timeout: 300_000 },
-  () => journey(openWebKit),
+  (t) => journey(t, openWebKit),
 );
 
 test(
   'Firefox ESR (WebDriver BiDi): three photos from the phone, the picture appears by itself',
   { timeout: 300_000 },
-  () => journey(openFirefox),
+  (t) => journey(t, openFirefox),
 );

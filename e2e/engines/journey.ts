@@ -89,6 +89,9 @@ async function redness(jpeg: Buffer, corner: 'top-left' | 'top-right'): Promise<
   return sum / (info.width * info.height);
 }
 
+/** Made once per run (about 4 s of sharp), written afresh for each engine. */
+let cameraJpeg: Promise<Buffer> | undefined;
+
 const orientation = (p: { width: number; height: number }) => (p.width > p.height ? 'landscape' : 'portrait');
 
 /**
@@ -97,7 +100,18 @@ const orientation = (p: { width: number; height: number }) => (p.width > p.heigh
  * a landscape photo with no EXIF), see them arrive, then the booth makes the picture and the page
  * shows it by itself, without a reload.
  */
-export async function guestJourney(browser: GuestBrowser, server: TestServer, outDir: string): Promise<void> {
+export async function guestJourney(
+  browser: GuestBrowser,
+  server: TestServer,
+  outDir: string,
+  note: (message: string) => void = () => undefined,
+): Promise<void> {
+  // How long each step took, for the report (a shared 2-core CI machine can be slow).
+  let mark = Date.now();
+  const step = (what: string) => {
+    note(`${browser.name}: ${what} in ${((Date.now() - mark) / 1000).toFixed(1)} s`);
+    mark = Date.now();
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `photobooth-${browser.name}-`));
   const seen = () => browser.evaluate<Seen>(SEEN);
   let last: Seen | undefined;
@@ -112,10 +126,12 @@ export async function guestJourney(browser: GuestBrowser, server: TestServer, ou
     );
   try {
     const camera = path.join(dir, 'IMG_0001.jpg');
-    fs.writeFileSync(camera, await cameraPhoto());
+    cameraJpeg ??= cameraPhoto();
+    fs.writeFileSync(camera, await cameraJpeg);
     const landscape = path.join(dir, 'landscape.jpg');
     fs.writeFileSync(landscape, await makePhoto(1600, 1200, 200));
 
+    step('photos made');
     const session = await createUploadSession();
     await browser.open(`${server.origin}/s/${session.id}`);
     await until(
@@ -124,6 +140,7 @@ export async function guestJourney(browser: GuestBrowser, server: TestServer, ou
       30_000,
     );
     await browser.evaluate(WATCH_ERRORS);
+    step('page open');
 
     await browser.choosePhotos([camera, PHONE_EXIF_JPEG, landscape]);
     // The phone shrinks each photo (canvas, orientation applied) and sends them one at a time.
@@ -132,6 +149,7 @@ export async function guestJourney(browser: GuestBrowser, server: TestServer, ou
       (s) => s.status.includes(ARRIVED) && s.thumbs.length === 3 && s.thumbs.every((t) => t.loaded),
       120_000,
     );
+    step('three photos sent and shown');
     assert.deepEqual(arrived.alerts, [], 'no error shown to the guest');
     assert.deepEqual(
       arrived.thumbs.map((t) => t.alt),
@@ -175,6 +193,7 @@ export async function guestJourney(browser: GuestBrowser, server: TestServer, ou
       (s) => s.picture?.loaded === true && s.heading === 'Your picture is ready',
       60_000,
     );
+    step('picture shown by itself');
     assert.equal(done.marker, 'same page', 'the page was not reloaded');
     assert.deepEqual(done.errors, [], 'no uncaught error in the page');
     assert.equal(done.pickers, 0, 'no more photo pickers once the picture is made');
