@@ -117,7 +117,7 @@ export async function guestJourney(
   let last: Seen | undefined;
   const until = (what: string, ok: (s: Seen) => boolean, timeoutMs: number) =>
     waitFor(
-      `${what} (last seen: ${JSON.stringify(last)})`,
+      () => `${what} (last seen: ${JSON.stringify(last)})`,
       async () => {
         last = await seen();
         return ok(last) ? last : undefined;

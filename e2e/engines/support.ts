@@ -11,9 +11,12 @@ import { E2E_BOOTH_TOKEN, E2E_ORIGIN, E2E_PORT } from '../env';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` until it returns something other than undefined, for at most `timeoutMs`. */
+/**
+ * Polls `probe` until it returns something other than undefined, for at most `timeoutMs`; `what`
+ * may be a function, to describe the last state seen when it times out.
+ */
 export async function waitFor<T>(
-  what: string,
+  what: string | (() => string),
   probe: () => Promise<T | undefined>,
   timeoutMs = 30_000,
   everyMs = 250,
@@ -29,8 +32,9 @@ export async function waitFor<T>(
     }
     await sleep(everyMs);
   }
+  const label = typeof what === 'string' ? what : what();
   throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}`,
+    `timed out after ${timeoutMs} ms waiting for ${label}${last ? ` (last error: ${last})` : ''}`,
   );
 }
 
