@@ -19,6 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createGuard, loadApiRoutes, securityHeaders } from './edge.mjs';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 // The young generation's size, pinned: 64 MB was reported to give a single process about +20%
@@ -128,6 +129,11 @@ async function runWorker() {
       if (!res.headersSent) res.statusCode = 500;
       res.end();
     });
+  // Malformed paths, unknown methods and the one JSON 405 of every API route (edge.mjs).
+  const guard = createGuard({
+    routes: loadApiRoutes(ROOT, process.env.NEXT_DIST_DIR || '.next'),
+    headers: await securityHeaders(ROOT),
+  });
   const maxConnections = maxConnectionsFor(fdLimit());
   const server = http.createServer(
     {
@@ -138,6 +144,7 @@ async function runWorker() {
       // Next keeps an X-Forwarded-For the client sent; unless a trusted reverse proxy sets it
       // (TRUST_PROXY=1), the address is the socket's, so the login limit per address holds.
       if (!trustProxy) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+      if (guard(req, res)) return;
       if (req.url?.startsWith('/api/')) run(req, res);
       else compress(req, res, () => run(req, res));
     },

@@ -76,15 +76,8 @@ export async function beforeBody<T>(request: Request, check: () => T): Promise<T
   }
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-/** The JSON 405 for the methods a route does not have (Next's own 405 has an empty body). */
-export function methodNotAllowed(...allowed: (typeof METHODS)[number][]): () => Response {
-  return () =>
-    json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} here.`), 405, {
-      Allow: allowed.join(', '),
-    });
-}
+// No per-route 405: server.mjs (edge.mjs) answers a method a route does not export with the one
+// JSON 405 and its Allow header, before Next (whose own 405 has an empty body).
 
 /** Authenticates the caller and checks it has at least `needed`. */
 export function authorize(request: Request, needed: Role): Caller {

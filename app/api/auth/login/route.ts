@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AUTH_COOKIE, COOKIE_MAX_AGE_S, checkLoginRate, cookieValueFor, roleForToken } from '@/lib/auth';
 import { ApiError } from '@/lib/errors';
-import { json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { json, readJson, route } from '@/lib/http';
 
 const bodySchema = z.object({ token: z.string().max(512).default('') });
 
@@ -22,9 +22,3 @@ export const POST = route(async (request) => {
   ].join('; ');
   return json({ role }, 200, { 'Set-Cookie': cookie });
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

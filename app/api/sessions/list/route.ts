@@ -1,4 +1,4 @@
-import { authorize, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { authorize, json, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { listSessions, serializeSession } from '@/lib/sessions';
 import { listQuerySchema } from '@/lib/validation';
@@ -9,9 +9,3 @@ export const GET = route((request) => {
   const base = baseUrlFor(request);
   return json({ sessions: listSessions(filter).map((s) => serializeSession(s, base)) });
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

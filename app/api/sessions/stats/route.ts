@@ -1,5 +1,5 @@
 import { storageTotals } from '@/db/queries';
-import { authorize, json, methodNotAllowed, route } from '@/lib/http';
+import { authorize, json, route } from '@/lib/http';
 
 /** Totals for the admin page (not in the original API): active sessions, photos, bytes on disk. */
 export const GET = route((request) => {
@@ -11,9 +11,3 @@ export const GET = route((request) => {
     bytes_stored: t.bytesStored,
   });
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

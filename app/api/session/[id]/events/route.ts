@@ -1,4 +1,4 @@
-import { methodNotAllowed, route } from '@/lib/http';
+import { route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { loadLiveSession } from '@/lib/sessions';
 import { sessionEventStream } from '@/lib/sse';
@@ -18,9 +18,3 @@ export const GET = route<P>((request, { id }) => {
     },
   });
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

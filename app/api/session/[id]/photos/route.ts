@@ -1,4 +1,4 @@
-import { beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { addUploadedPhoto, assertCanUpload, getPhotos, serializePhoto } from '@/lib/photos';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
@@ -34,8 +34,3 @@ export const POST = route<P>(async (request, { id }) => {
     await body.cleanup();
   }
 });
-
-const notAllowed = methodNotAllowed('GET', 'POST');
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,4 +1,4 @@
-import { authorize, beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { authorize, beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { loadResult, noteResultFetch, saveResult, serializePhoto } from '@/lib/photos';
 import { imageResponse } from '@/lib/serve-image';
@@ -37,8 +37,3 @@ export const POST = route<P>(async (request, { id }) => {
     await body.cleanup();
   }
 });
-
-const notAllowed = methodNotAllowed('GET', 'POST');
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;
