@@ -108,6 +108,24 @@ function rateLimitedLog(everyMs, format) {
   };
 }
 
+// The benchmarks' memory probe (bench/b4-live.ts): with PB_MEMORY_PROBE=1 and --expose-gc, SIGUSR2
+// makes every process collect garbage and print its memory on one line.
+const memoryProbe = process.env.PB_MEMORY_PROBE === '1';
+function installMemoryProbe(onSignal) {
+  if (!memoryProbe) return;
+  process.on('SIGUSR2', () => {
+    onSignal?.();
+    globalThis.gc?.();
+    globalThis.gc?.();
+    const m = process.memoryUsage();
+    console.log(
+      `[memory] ${JSON.stringify({ pid: process.pid, primary: cluster.isPrimary, heapUsed: m.heapUsed, rss: m.rss, external: m.external })}`,
+    );
+  });
+}
+
+const EVENTS_PATH = /^\/api\/session\/([^/?#]+)\/events\/?(?:\?.*)?$/;
+
 async function runWorker() {
   const { default: next } = await import('next');
   const app = next({ dev: false, dir: ROOT, hostname, port });
@@ -130,9 +148,10 @@ async function runWorker() {
       res.end();
     });
   // Malformed paths, unknown methods and the one JSON 405 of every API route (edge.mjs).
+  const pageHeaders = await securityHeaders(ROOT);
   const guard = createGuard({
     routes: loadApiRoutes(ROOT, process.env.NEXT_DIST_DIR || '.next'),
-    headers: await securityHeaders(ROOT),
+    headers: pageHeaders,
   });
   const maxConnections = maxConnectionsFor(fdLimit());
   const server = http.createServer(
@@ -145,6 +164,12 @@ async function runWorker() {
       // (TRUST_PROXY=1), the address is the socket's, so the login limit per address holds.
       if (!trustProxy) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
       if (guard(req, res)) return;
+      // Event streams are served outside Next (lib/sse-node.ts: a fraction of the memory each).
+      if (req.method === 'GET') {
+        const m = EVENTS_PATH.exec(req.url ?? '');
+        const serve = globalThis.__pbServeEventStream;
+        if (m && serve) return serve(req, res, m[1], pageHeaders);
+      }
       if (req.url?.startsWith('/api/')) run(req, res);
       else compress(req, res, () => run(req, res));
     },
@@ -184,6 +209,8 @@ function startPrimary(n) {
   // keep libvips' freed memory resident; two arenas per process keep RSS close to what is used.
   const cores = os.availableParallelism();
   const workerEnv = {
+    // lib/limits.ts: each worker enforces its share of the caps on streams and uploads.
+    PB_WORKERS: String(n),
     IMAGE_CONCURRENCY: process.env.IMAGE_CONCURRENCY || String(Math.max(1, Math.floor(cores / n))),
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2',
   };
@@ -258,6 +285,9 @@ function startPrimary(n) {
   };
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
+  installMemoryProbe(() => {
+    for (const w of workers) w.process.kill('SIGUSR2');
+  });
   fork('leader');
 }
 
@@ -277,4 +307,5 @@ if (cluster.isPrimary && n > 1) {
   if (cluster.isWorker) {
     process.on('SIGTERM', () => process.exit(0));
   }
+  installMemoryProbe();
 }

@@ -91,16 +91,18 @@ export async function readBodyLimited(
   request: Request,
   maxBytes: number,
   tooLarge: () => ApiError,
+  /** The body to read, when not request.body itself (e.g. metered: lib/limits.ts). */
+  body: ReadableStream<Uint8Array> | null = request.body,
 ): Promise<Buffer> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await request.body?.cancel().catch(() => {});
+    await body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (!request.body) return Buffer.alloc(0);
+  if (!body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
-  const reader = request.body.getReader();
+  const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { getConfig } from './config';
 import { ApiError } from './errors';
 import { parseJsonText, readBodyLimited } from './http';
+import { meteredBody } from './limits';
 import { ensureDirs, isStorageError, storageError, tmpPath } from './storage';
 
 /**
@@ -54,7 +55,12 @@ export function decodePhotoData(value: string): Buffer {
 async function readJsonPhoto(request: Request): Promise<PhotoBody> {
   const { maxUploadBytes } = getConfig();
   // base64 is 4/3 of the bytes; allow a little for the JSON around it.
-  const raw = await readBodyLimited(request, Math.ceil((maxUploadBytes * 4) / 3) + 64 * 1024, tooLarge);
+  const raw = await readBodyLimited(
+    request,
+    Math.ceil((maxUploadBytes * 4) / 3) + 64 * 1024,
+    tooLarge,
+    meteredBody(request),
+  );
   const parsed = parseJsonText(raw);
   if (typeof parsed === 'object' && parsed !== null && !('photo_data' in parsed)) {
     throw new ApiError('missing_photo', 'Send the image as "photo_data" (base64 or a data: URL).');
@@ -116,7 +122,9 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
     if (name === 'telegram_file_id') telegramFileId = value.slice(0, 256);
   });
 
-  const source = Readable.fromWeb(request.body as unknown as NodeWebReadableStream<Uint8Array>);
+  // Cut with 408 when slower than the minimum upload rate (lib/limits.ts).
+  const body = meteredBody(request) ?? request.body;
+  const source = Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>);
   try {
     await pipeline(source, parser);
     await fileDone;

@@ -1,4 +1,5 @@
 import { beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
+import { acquireUpload } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
 import { addUploadedPhoto, assertCanUpload, getPhotos, serializePhoto } from '@/lib/photos';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
@@ -15,22 +16,26 @@ export const GET = route<P>((request, { id }) => {
 
 export const POST = route<P>(async (request, { id }) => {
   const caller = callerOf(request);
-  // Refuse a full, closed or expired session before reading a byte of the upload.
-  const sessionId = await beforeBody(request, () => {
+  // Refuse a full, closed or expired session, or one upload too many, before reading a byte.
+  const { sessionId, release } = await beforeBody(request, () => {
     const current = loadLiveSession(id);
     assertCanUpload(current, caller.role);
-    return current.id;
+    return { sessionId: current.id, release: acquireUpload(request) };
   });
-  const body = await readPhotoBody(request);
   try {
-    const { photo, session } = await addUploadedPhoto(sessionId, body.input, caller.role, {
-      telegramFileId: body.telegramFileId,
-    });
-    return json(
-      { photo: serializePhoto(photo), session: serializeSession(session, baseUrlFor(request)) },
-      201,
-    );
+    const body = await readPhotoBody(request);
+    try {
+      const { photo, session } = await addUploadedPhoto(sessionId, body.input, caller.role, {
+        telegramFileId: body.telegramFileId,
+      });
+      return json(
+        { photo: serializePhoto(photo), session: serializeSession(session, baseUrlFor(request)) },
+        201,
+      );
+    } finally {
+      await body.cleanup();
+    }
   } finally {
-    await body.cleanup();
+    release();
   }
 });

@@ -1,4 +1,5 @@
 import { authorize, beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
+import { acquireUpload } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
 import { loadResult, noteResultFetch, saveResult, serializePhoto } from '@/lib/photos';
 import { imageResponse } from '@/lib/serve-image';
@@ -22,18 +23,23 @@ export const GET = route<P>((request, { id }) => {
 });
 
 export const POST = route<P>(async (request, { id }) => {
-  const session = await beforeBody(request, () => {
+  const { session, release } = await beforeBody(request, () => {
     authorize(request, 'booth');
-    return loadLiveSession(id);
+    const live = loadLiveSession(id);
+    return { session: live, release: acquireUpload(request) };
   });
-  const body = await readPhotoBody(request);
   try {
-    const saved = await saveResult(session.id, body.input, { telegramFileId: body.telegramFileId });
-    return json(
-      { photo: serializePhoto(saved.photo), session: serializeSession(saved.session, baseUrlFor(request)) },
-      201,
-    );
+    const body = await readPhotoBody(request);
+    try {
+      const saved = await saveResult(session.id, body.input, { telegramFileId: body.telegramFileId });
+      return json(
+        { photo: serializePhoto(saved.photo), session: serializeSession(saved.session, baseUrlFor(request)) },
+        201,
+      );
+    } finally {
+      await body.cleanup();
+    }
   } finally {
-    await body.cleanup();
+    release();
   }
 });
