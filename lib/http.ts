@@ -37,8 +37,26 @@ export function errorResponse(err: unknown, request: Request): Response {
     const extra = err.session ? { session: serializeSession(err.session, baseUrlFor(request)) } : err.extra;
     return json(errorBody(err.code, err.message, extra), err.status, err.headers);
   }
+  if (clientLeft(err, request)) {
+    // Nobody is there to read an answer; one line is enough (not a stack trace per phone that
+    // lost its connection mid-upload).
+    console.warn(`[api] ${request.method} ${new URL(request.url).pathname}: the client left mid-request`);
+    return json(errorBody('invalid_request', 'The request was cut off before its body arrived.'), 400);
+  }
   console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed:`, err);
   return json(errorBody('internal_error', 'Something went wrong on the server.'), 500);
+}
+
+/** The client went away mid-request: its body was aborted or its connection reset. */
+function clientLeft(err: unknown, request: Request): boolean {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown } | null;
+  return (
+    request.signal.aborted ||
+    e?.code === 'ECONNRESET' ||
+    e?.code === 'ABORT_ERR' ||
+    e?.name === 'AbortError' ||
+    e?.message === 'aborted'
+  );
 }
 
 type Params = Record<string, string>;
