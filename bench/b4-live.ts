@@ -76,8 +76,7 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
     const product = await startProduct({
       dataDir: path.join(ctx.tmp, 'b4-product'),
       workers: 2,
-      // Every client here is 127.0.0.1: lift the per-address cap of streams (lib/limits.ts).
-      env: { PB_MEMORY_PROBE: '1', MAX_EVENT_STREAMS_PER_ADDRESS: '100000' },
+      env: { PB_MEMORY_PROBE: '1' },
       nodeArgs: ['--expose-gc'],
     });
     const processes = 3; // the primary and two workers

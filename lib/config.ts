@@ -91,7 +91,7 @@ const envSchema = z
     // enforces its share (the cap divided by the worker count, rounded up).
     MAX_EVENT_STREAMS: positiveInt(2000),
     MAX_EVENT_STREAMS_PER_ADDRESS: positiveInt(200),
-    MAX_UPLOADS_IN_FLIGHT: positiveInt(48),
+    MAX_UPLOADS_IN_FLIGHT: positiveInt(200),
     MAX_UPLOADS_PER_ADDRESS: positiveInt(16),
     MIN_UPLOAD_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(500),
     UPLOAD_RATE_WINDOW_SECONDS: positiveInt(10),

@@ -46,6 +46,50 @@ export function openStreamCount(): number {
   return live().size;
 }
 
+// ------------------------------------------------------- one read and one frame per change
+//
+// A change wakes every stream of the session at once (the bus calls their listeners in one
+// loop): they share one changesSince() read and one encoded frame per state and base URL, kept
+// until that turn of the event loop is over (2,000 streams on one session: one query, not 2,000).
+
+const shared = {
+  changes: new Map<string, SessionWithCounts[]>(),
+  frames: new Map<string, Uint8Array>(),
+  clearing: false,
+};
+
+function forThisTurn(): void {
+  if (shared.clearing) return;
+  shared.clearing = true;
+  setImmediate(() => {
+    shared.changes.clear();
+    shared.frames.clear();
+    shared.clearing = false;
+  });
+}
+
+function changesAfter(sessionId: string, version: number): SessionWithCounts[] {
+  const key = `${sessionId}\n${version}`;
+  let changes = shared.changes.get(key);
+  if (!changes) {
+    changes = changesSince(sessionId, version);
+    shared.changes.set(key, changes);
+    forThisTurn();
+  }
+  return changes;
+}
+
+function sessionFrame(session: SessionWithCounts, baseUrl: string): Uint8Array {
+  const key = `${session.id}\n${session.version}\n${baseUrl}`;
+  let frame = shared.frames.get(key);
+  if (!frame) {
+    frame = enc.encode(`event: session\ndata: ${JSON.stringify(serializeSession(session, baseUrl))}\n\n`);
+    shared.frames.set(key, frame);
+    forThisTurn();
+  }
+  return frame;
+}
+
 // ------------------------------------------------------------------------------- one stream
 
 /** Where a stream's frames go: a web ReadableStream (the Next route) or a Node response (server.mjs). */
@@ -128,9 +172,7 @@ export class SessionStream {
   }
 
   private send(session: SessionWithCounts): void {
-    this.write(
-      enc.encode(`event: session\ndata: ${JSON.stringify(serializeSession(session, this.baseUrl))}\n\n`),
-    );
+    this.write(sessionFrame(session, this.baseUrl));
     this.sentVersion = Math.max(this.sentVersion, session.version);
     if (isExpired(session)) {
       this.gone();
@@ -159,7 +201,7 @@ export class SessionStream {
    */
   private sendChanges(): void {
     if (this.closed) return;
-    for (const session of changesSince(this.sessionId, this.sentVersion)) {
+    for (const session of changesAfter(this.sessionId, this.sentVersion)) {
       if (this.closed) return;
       this.send(session);
     }

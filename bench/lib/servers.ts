@@ -241,6 +241,10 @@ export async function startProduct(opts: ProductOptions): Promise<RunningServer>
       PUBLIC_URL: '',
       HOSTNAME: '127.0.0.1',
       ...(opts.workers ? { WEB_CONCURRENCY: String(opts.workers) } : {}),
+      // Every simulated client here is 127.0.0.1: the caps per client address (lib/limits.ts)
+      // would make one phone of them all. The caps for the whole server stay as configured.
+      MAX_EVENT_STREAMS_PER_ADDRESS: '100000',
+      MAX_UPLOADS_PER_ADDRESS: '100000',
       ...opts.env,
     },
   });
