@@ -64,6 +64,7 @@ async function serverMemory(server: RunningServer, processes: number): Promise<M
 
 const KB = 1024;
 const fmtKB = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
+const fmtMB1 = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 export async function runB4(ctx: BenchContext): Promise<BenchResult> {
   const details: string[] = [];
@@ -177,8 +178,8 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
       `- request sent → booth event (the guest's whole wait, including decoding and storing): p50 ${fmtMs(percentile(fromSend, 50))}, p99 ${fmtMs(percentile(fromSend, 99))}`,
       `- raw loopback TCP round trip (echo, 200 samples): p50 ${fmtMs(percentile(rtt, 50))}, p99 ${fmtMs(percentile(rtt, 99))}`,
       `- server RSS (primary + workers): ${fmtMB(rssBefore)} before the idle streams, ${fmtMB(rssStreams)} with ${open} open: +${fmtMB(added)}`,
-      `- memory of ${measuredOpen} idle streams after a full GC in each process (\`PB_MEMORY_PROBE=1\`, \`--expose-gc\`): V8 heap used ${fmtMB(mem0.heapUsed)} → ${fmtMB(mem1.heapUsed)} open → ${fmtMB(mem2.heapUsed)} closed; RSS ${fmtMB(mem0.rss)} → ${fmtMB(mem1.rss)} → ${fmtMB(mem2.rss)}`,
-      `- per idle stream: ${fmtKB(rssPer)} RSS, ${fmtKB(heapPer)} V8 heap; closing them freed ${fmtMB(mem1.heapUsed - mem2.heapUsed)} of heap and ${fmtMB(mem1.rss - mem2.rss)} of RSS`,
+      `- memory of ${measuredOpen} idle streams after a full GC in each process (\`PB_MEMORY_PROBE=1\`, \`--expose-gc\`): V8 heap used ${fmtMB1(mem0.heapUsed)} → ${fmtMB1(mem1.heapUsed)} open → ${fmtMB1(mem2.heapUsed)} closed; RSS ${fmtMB1(mem0.rss)} → ${fmtMB1(mem1.rss)} → ${fmtMB1(mem2.rss)}`,
+      `- per idle stream: ${fmtKB(rssPer)} RSS, ${fmtKB(heapPer)} V8 heap; closing them freed ${fmtMB1(mem1.heapUsed - mem2.heapUsed)} of heap and ${fmtMB1(mem1.rss - mem2.rss)} of RSS`,
     );
     const rows: Row[] = [
       {
@@ -203,7 +204,7 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
         id: 'B4',
         what: `memory per idle SSE stream (${measuredOpen} streams, after GC)`,
         value: `${fmtKB(rssPer)} RSS (${fmtKB(heapPer)} heap)`,
-        baseline: `closing freed ${fmtMB(mem1.heapUsed - mem2.heapUsed)} heap, ${fmtMB(mem1.rss - mem2.rss)} RSS`,
+        baseline: `closing freed ${fmtMB1(mem1.heapUsed - mem2.heapUsed)} heap, ${fmtMB1(mem1.rss - mem2.rss)} RSS`,
         ratio: '—',
         target: '≤ 40 KB RSS and heap',
         met: measuredOpen === idleClients && rssPer <= 40 * KB && heapPer <= 40 * KB,
