@@ -102,6 +102,7 @@ export const KNOWN_ERRORS = [
   'no_photos',
   'invalid_token',
   'server_busy',
+  'request_timeout',
   'server_error',
 ] as const satisfies readonly ClientErrorCode[];
 export type KnownError = (typeof KNOWN_ERRORS)[number];

@@ -107,6 +107,14 @@ const envSchema = z
     ),
     BOOTH_SHOTS: positiveInt(3),
     PB_CLUSTER_ROLE: optionalString.pipe(z.enum(CLUSTER_ROLES).optional()),
+    // Limits under load (docs/api.md). Caps are for the whole server; each worker of server.mjs
+    // enforces its share (the cap divided by the worker count, rounded up).
+    MAX_EVENT_STREAMS: positiveInt(2000),
+    MAX_EVENT_STREAMS_PER_ADDRESS: positiveInt(200),
+    MAX_UPLOADS_IN_FLIGHT: positiveInt(200),
+    MAX_UPLOADS_PER_ADDRESS: positiveInt(16),
+    MIN_UPLOAD_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(500),
+    UPLOAD_RATE_WINDOW_SECONDS: positiveInt(10),
   })
   .refine((e) => e.READY_AT_PHOTOS <= e.MAX_UPLOADED_PHOTOS, {
     message: 'READY_AT_PHOTOS must not exceed MAX_UPLOADED_PHOTOS',
@@ -161,6 +169,17 @@ export interface Config {
   boothShots: number;
   /** This worker's part under server.mjs; undefined when the process is alone. */
   clusterRole: ClusterRole | undefined;
+  /** Caps for the whole server (each worker enforces its share: lib/limits.ts). */
+  limits: {
+    eventStreams: number;
+    eventStreamsPerAddress: number;
+    uploads: number;
+    uploadsPerAddress: number;
+    /** An upload body must bring at least this many bytes per second (0: no minimum)... */
+    minUploadBytesPerSecond: number;
+    /** ...measured over this window, after the first window (the grace). */
+    uploadRateWindowSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -210,6 +229,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : null,
     boothShots: e.BOOTH_SHOTS,
     clusterRole: e.PB_CLUSTER_ROLE,
+    limits: {
+      eventStreams: e.MAX_EVENT_STREAMS,
+      eventStreamsPerAddress: e.MAX_EVENT_STREAMS_PER_ADDRESS,
+      uploads: e.MAX_UPLOADS_IN_FLIGHT,
+      uploadsPerAddress: e.MAX_UPLOADS_PER_ADDRESS,
+      minUploadBytesPerSecond: e.MIN_UPLOAD_BYTES_PER_SECOND,
+      uploadRateWindowSeconds: e.UPLOAD_RATE_WINDOW_SECONDS,
+    },
   };
 }
 

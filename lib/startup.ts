@@ -4,6 +4,7 @@ import { startChangeWatcher } from './change-watcher';
 import { runSweep, startSweeper } from './cleanup';
 import { ConfigError, getConfig } from './config';
 import { firstLanIPv4 } from './links';
+import { registerEventStreamHandler } from './sse-node';
 import { ensureDirs } from './storage';
 import { startTelegramForServer } from './telegram/runtime';
 
@@ -32,6 +33,8 @@ export async function startServer(): Promise<void> {
       );
     }
     startSweeper();
+    // server.mjs serves the event streams itself, outside Next (lib/sse-node.ts).
+    registerEventStreamHandler();
     // Polling and webhook registration run in the background: Telegram being unreachable never stops the server.
     // Under server.mjs one worker at a time runs the bot (two pollers would fight over updates).
     if (!clusterRole || clusterRole.startsWith('leader')) await startTelegramForServer();

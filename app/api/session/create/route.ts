@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { createSession, serializeSession } from '@/lib/sessions';
 import { parseCreateSession } from '@/lib/validation';
@@ -16,9 +16,3 @@ export const POST = route(async (request) => {
   });
   return json({ session: serializeSession(session, baseUrlFor(request)) }, 201);
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

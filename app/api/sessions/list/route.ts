@@ -1,4 +1,4 @@
-import { authorize, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { authorize, json, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { listSessionsPage, serializeSessionSummary } from '@/lib/sessions';
 import type { SessionListJson } from '@/lib/shared/wire';
@@ -16,9 +16,3 @@ export const GET = route((request) => {
   };
   return json(body);
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

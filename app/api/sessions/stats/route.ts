@@ -1,5 +1,5 @@
 import { adminStats } from '@/lib/admin-stats';
-import { authorize, json, methodNotAllowed, route } from '@/lib/http';
+import { authorize, json, route } from '@/lib/http';
 
 /**
  * Totals for the admin page (not in the original API): active sessions, photos, bytes on disk,
@@ -9,9 +9,3 @@ export const GET = route((request) => {
   authorize(request, 'admin');
   return json(adminStats());
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

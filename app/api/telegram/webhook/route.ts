@@ -1,7 +1,7 @@
 import type { Update } from 'grammy/types';
 import { z } from 'zod';
 import { ApiError } from '@/lib/errors';
-import { json, methodNotAllowed, parseJsonText, readBodyLimited, route } from '@/lib/http';
+import { json, parseJsonText, readBodyLimited, route } from '@/lib/http';
 import { acceptTelegramUpdate, verifyWebhookRequest } from '@/lib/telegram/runtime';
 
 /**
@@ -27,9 +27,3 @@ export const POST = route(async (request) => {
   acceptTelegramUpdate(update);
   return json({ ok: true });
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,4 +1,5 @@
-import { beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
+import { acquireUpload } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
 import {
   addUploadedPhoto,
@@ -22,8 +23,17 @@ export const GET = route<P>((request, { id }) => {
 export const POST = route<P>(async (request, { id }) => {
   const caller = callerOf(request);
   // Take the photo's slot before reading a byte of the upload: a full, closed or expired session
-  // (or one whose last slots other uploads in flight hold) is refused at once, never after a decode.
-  const slot = await beforeBody(request, () => reserveUploadSlot(id, caller.role));
+  // (or one whose last slots other uploads in flight hold) is refused at once, never after a
+  // decode; so is one upload too many from this address or in all (lib/limits.ts).
+  const { slot, release } = await beforeBody(request, () => {
+    const release = acquireUpload(request);
+    try {
+      return { slot: reserveUploadSlot(id, caller.role), release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  });
   try {
     const body = await readPhotoBody(request);
     try {
@@ -40,10 +50,6 @@ export const POST = route<P>(async (request, { id }) => {
     }
   } finally {
     releaseUploadSlot(slot);
+    release();
   }
 });
-
-const notAllowed = methodNotAllowed('GET', 'POST');
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,4 +1,4 @@
-import { authorize, json, methodNotAllowed, route } from '@/lib/http';
+import { authorize, json, route } from '@/lib/http';
 import { telegramDeepLink } from '@/lib/telegram/links';
 
 type P = { id: string };
@@ -9,9 +9,3 @@ export const GET = route<P>((request, { id }) => {
   const { link, botUsername } = telegramDeepLink(id);
   return json({ link, bot_username: botUsername });
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;
