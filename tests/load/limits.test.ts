@@ -1,12 +1,19 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from '../../bench/lib/images';
 import { sleep } from '../../bench/lib/util';
 import { makeTempDir } from '../support/env';
-import { createSession, listFiles, noisyJpeg, type RunningServer, startCluster, waitUntil } from './support';
+import {
+  createSession,
+  listFiles,
+  noisyJpeg,
+  type RunningServer,
+  rawRequest,
+  startCluster,
+  waitUntil,
+} from './support';
 
 /**
  * Limits under load (docs/api.md), against the production server (`node server.mjs`, 2 workers):
@@ -93,25 +100,7 @@ function closeAll(): void {
   for (const o of open.splice(0)) o.destroy();
 }
 
-/** A raw HTTP/1.1 request: the head at once, the body as the test sends it. */
-async function raw(
-  head: string,
-): Promise<{ sock: net.Socket; response: () => string; closed: Promise<void> }> {
-  const sock = net.connect(server.port, '127.0.0.1');
-  open.push(sock);
-  await new Promise<void>((r, j) => {
-    sock.once('connect', () => r());
-    sock.once('error', j);
-  });
-  let response = '';
-  sock.on('data', (d) => {
-    response += d.toString('latin1');
-  });
-  sock.on('error', () => {});
-  const closed = new Promise<void>((r) => sock.once('close', () => r()));
-  sock.write(head);
-  return { sock, response: () => response, closed };
-}
+const raw = (head: string) => rawRequest(server.port, head, open);
 
 const statusOf = (response: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
 
