@@ -11,6 +11,8 @@ import { E2E_PORT } from './e2e/env';
 
 export default defineConfig({
   testDir: './e2e',
+  // WebKit and Firefox journeys: node's test runner (npm run test:engines), not Playwright.
+  testIgnore: 'engines/**',
   // Journeys share one server; on a small machine one at a time is faster and deterministic.
   workers: 1,
   fullyParallel: false,

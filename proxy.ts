@@ -1,6 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server';
-import { expiredHtml } from '@/components/expired-html';
 import { LOCALE_COOKIE, resolveLocale } from '@/i18n/locale';
+import { expiredHtml } from '@/lib/expired-html';
 import { isExpired, loadSession } from '@/lib/sessions';
 
 /**

@@ -14,10 +14,12 @@
 // Environment: PORT (3000), HOSTNAME (all interfaces), WEB_CONCURRENCY (workers; default: the
 // number of CPUs, at most 4; 1 runs a single process without cluster). Flags: -p/--port, -H/--hostname.
 import cluster from 'node:cluster';
+import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createGuard, loadApiRoutes, securityHeaders } from './edge.mjs';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 // The young generation's size, pinned: 64 MB was reported to give a single process about +20%
@@ -56,6 +58,74 @@ function workerCount() {
 
 const trustProxy = /^(1|true|yes)$/i.test(process.env.TRUST_PROXY ?? '');
 
+// ------------------------------------------------------------------------------ the HTTP edge
+//
+// Connection floods. Every connection costs a file descriptor; at the process limit the server
+// would stop accepting, and connections would wait in the kernel's backlog unanswered. Each
+// worker therefore accepts at most MAX_CONNECTIONS (its fd limit less a reserve for the
+// database, photo files, image decoding and IPC) and resets the ones over it at once, logging
+// how many (rate-limited). The workers accept themselves (SCHED_NONE below): with cluster's
+// round-robin the primary accepted every socket and handed it over IPC, and once the workers
+// were at their limit it held the sockets it could not hand over for good (CLOSE-WAIT, the
+// whole server unanswered long after the flood).
+
+/** The soft limit on open files of this process (`ulimit -n`), from /proc; undefined elsewhere. */
+function fdLimit() {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    if (m && m[1] !== 'unlimited') return Number(m[1]);
+  } catch {
+    // not Linux
+  }
+  return undefined;
+}
+
+/** Connections one worker holds at most: its fd limit less a reserve (idle, a worker has ~25 open). */
+function maxConnectionsFor(limit) {
+  if (!limit) return undefined;
+  return Math.max(16, limit - Math.max(48, Math.ceil(limit * 0.1)));
+}
+
+// Slow clients: the request head must arrive within 20 s (Node's default: 60 s); the timeouts are
+// checked every 2 s (default 30 s). Slow bodies are cut by the minimum upload rate (lib/upload.ts).
+const HEADERS_TIMEOUT_MS = 20_000;
+const CHECK_INTERVAL_MS = 2_000;
+
+/** One log line per interval at most, with what was counted since the last one. */
+function rateLimitedLog(everyMs, format) {
+  let count = 0;
+  let timer;
+  return () => {
+    count++;
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      const n = count;
+      count = 0;
+      if (n) console.warn(format(n, everyMs));
+    }, everyMs);
+    timer.unref();
+  };
+}
+
+// The benchmarks' memory probe (bench/b4-live.ts): with PB_MEMORY_PROBE=1 and --expose-gc, SIGUSR2
+// makes every process collect garbage and print its memory on one line.
+const memoryProbe = process.env.PB_MEMORY_PROBE === '1';
+function installMemoryProbe(onSignal) {
+  if (!memoryProbe) return;
+  process.on('SIGUSR2', () => {
+    onSignal?.();
+    globalThis.gc?.();
+    globalThis.gc?.();
+    const m = process.memoryUsage();
+    console.log(
+      `[memory] ${JSON.stringify({ pid: process.pid, primary: cluster.isPrimary, heapUsed: m.heapUsed, rss: m.rss, external: m.external })}`,
+    );
+  });
+}
+
+const EVENTS_PATH = /^\/api\/session\/([^/?#]+)\/events\/?(?:\?.*)?$/;
+
 async function runWorker() {
   const { default: next } = await import('next');
   const app = next({ dev: false, dir: ROOT, hostname, port });
@@ -77,13 +147,40 @@ async function runWorker() {
       if (!res.headersSent) res.statusCode = 500;
       res.end();
     });
-  const server = http.createServer((req, res) => {
-    // Next keeps an X-Forwarded-For the client sent; unless a trusted reverse proxy sets it
-    // (TRUST_PROXY=1), the address is the socket's, so the login limit per address holds.
-    if (!trustProxy) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    if (req.url?.startsWith('/api/')) run(req, res);
-    else compress(req, res, () => run(req, res));
+  // Malformed paths, unknown methods and the one JSON 405 of every API route (edge.mjs).
+  const pageHeaders = await securityHeaders(ROOT);
+  const guard = createGuard({
+    routes: loadApiRoutes(ROOT, process.env.NEXT_DIST_DIR || '.next'),
+    headers: pageHeaders,
   });
+  const maxConnections = maxConnectionsFor(fdLimit());
+  const server = http.createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: CHECK_INTERVAL_MS,
+    },
+    (req, res) => {
+      // Next keeps an X-Forwarded-For the client sent; unless a trusted reverse proxy sets it
+      // (TRUST_PROXY=1), the address is the socket's, so the login limit per address holds.
+      if (!trustProxy) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+      if (guard(req, res)) return;
+      // Event streams are served outside Next (lib/sse-node.ts: a fraction of the memory each).
+      if (req.method === 'GET') {
+        const m = EVENTS_PATH.exec(req.url ?? '');
+        const serve = globalThis.__pbServeEventStream;
+        if (m && serve) return serve(req, res, m[1], pageHeaders);
+      }
+      if (req.url?.startsWith('/api/')) run(req, res);
+      else compress(req, res, () => run(req, res));
+    },
+  );
+  if (maxConnections) server.maxConnections = maxConnections;
+  const noteDrop = rateLimitedLog(
+    10_000,
+    (n, ms) =>
+      `[server] worker ${process.pid} at its connection limit (${maxConnections}, from ulimit -n ${fdLimit()}): reset ${n} new connection(s) in the last ${ms / 1000} s`,
+  );
+  server.on('drop', noteDrop);
   server.on('error', (err) => {
     console.error('[server] cannot listen:', err.message);
     process.exit(1);
@@ -93,6 +190,8 @@ async function runWorker() {
 }
 
 function startPrimary(n) {
+  // Workers accept their own connections (see "Connection floods" above).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({
     execArgv: [
       ...process.execArgv,
@@ -110,6 +209,8 @@ function startPrimary(n) {
   // keep libvips' freed memory resident; two arenas per process keep RSS close to what is used.
   const cores = os.availableParallelism();
   const workerEnv = {
+    // lib/limits.ts: each worker enforces its share of the caps on streams and uploads.
+    PB_WORKERS: String(n),
     IMAGE_CONCURRENCY: process.env.IMAGE_CONCURRENCY || String(Math.max(1, Math.floor(cores / n))),
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2',
   };
@@ -184,6 +285,9 @@ function startPrimary(n) {
   };
   process.on('SIGTERM', () => shutdown(0));
   process.on('SIGINT', () => shutdown(0));
+  installMemoryProbe(() => {
+    for (const w of workers) w.process.kill('SIGUSR2');
+  });
   fork('leader');
 }
 
@@ -203,4 +307,5 @@ if (cluster.isPrimary && n > 1) {
   if (cluster.isWorker) {
     process.on('SIGTERM', () => process.exit(0));
   }
+  installMemoryProbe();
 }

@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import { NextIntlClientProvider } from 'next-intl';
 import { getLocale, getTranslations } from 'next-intl/server';
-import { pickMessages } from '@/components/messages';
+import { pickMessages } from '@/i18n/messages';
 import './globals.css';
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -35,6 +35,37 @@ async function loopbackRtt(samples: number): Promise<number[]> {
   return out;
 }
 
+interface Memory {
+  heapUsed: number;
+  rss: number;
+}
+
+/**
+ * The server's memory after a full GC in every process (server.mjs's probe: PB_MEMORY_PROBE=1 with
+ * --expose-gc; SIGUSR2 to the primary makes each process collect and print one [memory] line).
+ */
+async function serverMemory(server: RunningServer, processes: number): Promise<Memory> {
+  const before = server.logs().split('[memory] ').length;
+  process.kill(server.pid, 'SIGUSR2');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const parts = server.logs().split('[memory] ');
+    if (parts.length - before >= processes) {
+      const lines = parts.slice(-processes).map((p) => JSON.parse(p.split('\n')[0] as string) as Memory);
+      return {
+        heapUsed: lines.reduce((a, m) => a + m.heapUsed, 0),
+        rss: lines.reduce((a, m) => a + m.rss, 0),
+      };
+    }
+    if (Date.now() > deadline) throw new Error('the server did not report its memory (PB_MEMORY_PROBE)');
+    await sleep(50);
+  }
+}
+
+const KB = 1024;
+const fmtKB = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
+const fmtMB1 = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
 export async function runB4(ctx: BenchContext): Promise<BenchResult> {
   const details: string[] = [];
   const idleClients = 500;
@@ -43,7 +74,13 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
   const servers: RunningServer[] = [];
   const streams: SseClient[] = [];
   try {
-    const product = await startProduct({ dataDir: path.join(ctx.tmp, 'b4-product') });
+    const product = await startProduct({
+      dataDir: path.join(ctx.tmp, 'b4-product'),
+      workers: 2,
+      env: { PB_MEMORY_PROBE: '1' },
+      nodeArgs: ['--expose-gc'],
+    });
+    const processes = 3; // the primary and two workers
     servers.push(product);
     // Warm-up: one upload and one stream, so idle RSS is a server that has served both.
     const warm = await createSession(product.url);
@@ -52,31 +89,49 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
     await w.waitFor((e) => e.data?.photo_count === 1);
     w.close();
     await sleep(1500);
-    const rssBefore = treeRss(product.pid);
-
-    ctx.log(`B4: opening ${idleClients} idle SSE clients`);
     const idleSessions = await pool(
       Array.from({ length: 100 }, (_, i) => i),
       8,
       () => createSession(product.url),
     );
-    let firstEvents = 0;
-    await pool(
-      Array.from({ length: idleClients }, (_, i) => idleSessions[i % idleSessions.length] as string),
-      50,
-      async (id) => {
-        const c = await openSse(`${product.url}/api/session/${id}/events`, {
-          keep: false,
-          onEvent: (e) => {
-            if (e.event === 'session') firstEvents++;
-          },
-        });
-        streams.push(c);
-      },
-    );
-    const deadline = Date.now() + 20_000;
-    while (firstEvents < idleClients && Date.now() < deadline) await sleep(50);
-    await sleep(2000);
+    const openIdle = async (): Promise<SseClient[]> => {
+      const opened: SseClient[] = [];
+      let firstEvents = 0;
+      await pool(
+        Array.from({ length: idleClients }, (_, i) => idleSessions[i % idleSessions.length] as string),
+        50,
+        async (id) => {
+          const c = await openSse(`${product.url}/api/session/${id}/events`, {
+            keep: false,
+            onEvent: (e) => {
+              if (e.event === 'session') firstEvents++;
+            },
+          });
+          opened.push(c);
+          streams.push(c);
+        },
+      );
+      const deadline = Date.now() + 20_000;
+      while (firstEvents < idleClients && Date.now() < deadline) await sleep(50);
+      await sleep(2000);
+      return opened;
+    };
+
+    // The memory of idle streams, after a GC in every process: open, measure, close, measure.
+    ctx.log(`B4: memory of ${idleClients} idle SSE streams (after GC)`);
+    const mem0 = await serverMemory(product, processes);
+    const measured = await openIdle();
+    const mem1 = await serverMemory(product, processes);
+    const measuredOpen = measured.filter((s) => !s.isClosed()).length;
+    for (const c of measured) c.close();
+    await sleep(3000);
+    const mem2 = await serverMemory(product, processes);
+    const heapPer = (mem1.heapUsed - mem0.heapUsed) / measuredOpen;
+    const rssPer = (mem1.rss - mem0.rss) / measuredOpen;
+
+    const rssBefore = treeRss(product.pid);
+    ctx.log(`B4: opening ${idleClients} idle SSE clients`);
+    await openIdle();
     const rssStreams = treeRss(product.pid);
     const open = streams.filter((s) => !s.isClosed()).length;
 
@@ -123,6 +178,8 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
       `- request sent → booth event (the guest's whole wait, including decoding and storing): p50 ${fmtMs(percentile(fromSend, 50))}, p99 ${fmtMs(percentile(fromSend, 99))}`,
       `- raw loopback TCP round trip (echo, 200 samples): p50 ${fmtMs(percentile(rtt, 50))}, p99 ${fmtMs(percentile(rtt, 99))}`,
       `- server RSS (primary + workers): ${fmtMB(rssBefore)} before the idle streams, ${fmtMB(rssStreams)} with ${open} open: +${fmtMB(added)}`,
+      `- memory of ${measuredOpen} idle streams after a full GC in each process (\`PB_MEMORY_PROBE=1\`, \`--expose-gc\`): V8 heap used ${fmtMB1(mem0.heapUsed)} → ${fmtMB1(mem1.heapUsed)} open → ${fmtMB1(mem2.heapUsed)} closed; RSS ${fmtMB1(mem0.rss)} → ${fmtMB1(mem1.rss)} → ${fmtMB1(mem2.rss)}`,
+      `- per idle stream: ${fmtKB(rssPer)} RSS, ${fmtKB(heapPer)} V8 heap; closing them freed ${fmtMB1(mem1.heapUsed - mem2.heapUsed)} of heap and ${fmtMB1(mem1.rss - mem2.rss)} of RSS`,
     );
     const rows: Row[] = [
       {
@@ -142,6 +199,15 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
         ratio: '—',
         target: '≤ 100 MB',
         met: open === idleClients && added <= 100 * MB,
+      },
+      {
+        id: 'B4',
+        what: `memory per idle SSE stream (${measuredOpen} streams, after GC)`,
+        value: `${fmtKB(rssPer)} RSS (${fmtKB(heapPer)} heap)`,
+        baseline: `closing freed ${fmtMB1(mem1.heapUsed - mem2.heapUsed)} heap, ${fmtMB1(mem1.rss - mem2.rss)} RSS`,
+        ratio: '—',
+        target: '≤ 40 KB RSS and heap',
+        met: measuredOpen === idleClients && rssPer <= 40 * KB && heapPer <= 40 * KB,
       },
     ];
     return { rows, details };

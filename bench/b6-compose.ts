@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { gridShape } from '@/lib/images';
+import { gridShape } from '@/lib/shared/session';
 import { createSession, uploadPhoto } from './lib/api';
 import { PHONE_EXIF_JPEG } from './lib/images';
 import { type BenchContext, type BenchResult, x } from './lib/report';

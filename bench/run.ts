@@ -134,7 +134,11 @@ async function main() {
   printTable(rows);
   console.log(`\n${took.toFixed(0)} s in all; load average now ${loadAverage()}`);
 
-  if (!write) return;
+  if (!write) {
+    // --only / --quick / --no-write: the details go to the console instead of BENCHMARKS.md.
+    console.log(`\n${sections.join('\n')}`);
+    return;
+  }
   const md = [
     '# Benchmarks',
     '',

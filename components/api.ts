@@ -1,9 +1,18 @@
-import type { PhotoJson } from '@/lib/photos';
-import type { SessionJson } from '@/lib/sessions';
+import { type ClientErrorCode, isRetryable } from '@/lib/shared/errors';
+import type { PhotoJson, SessionJson } from '@/lib/shared/wire';
 
 /** Browser-side calls to the session API: one error type, the API's own error codes. */
 
-export type { PhotoJson, SessionJson };
+export type {
+  CleanupJson,
+  PhotoJson,
+  SessionJson,
+  SessionListItemJson,
+  SessionListJson,
+  SessionsChangedJson,
+  StatsJson,
+} from '@/lib/shared/wire';
+export { isRetryable };
 
 export class ApiFailure extends Error {
   constructor(
@@ -75,17 +84,6 @@ export function uploadPhoto(
   });
 }
 
-/** The error codes a person can fix by trying again. */
-export function isRetryable(code: string): boolean {
-  return [
-    'network_error',
-    'server_error',
-    'storage_unavailable',
-    'too_many_requests',
-    'internal_error',
-  ].includes(code);
-}
-
 /** Error codes that have their own translated message (messages: errors.<code>). */
 export const KNOWN_ERRORS = [
   'photo_limit_reached',
@@ -103,8 +101,10 @@ export const KNOWN_ERRORS = [
   'too_many_requests',
   'no_photos',
   'invalid_token',
+  'server_busy',
+  'request_timeout',
   'server_error',
-] as const;
+] as const satisfies readonly ClientErrorCode[];
 export type KnownError = (typeof KNOWN_ERRORS)[number];
 
 export function errorKey(code: string): KnownError {

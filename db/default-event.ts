@@ -9,7 +9,7 @@ import { EVENT_LAYOUTS, type EventTheme, events, type NewEventRow, sessions } fr
  * its values from the environment once, when it is first created; after that the admin edits it
  * like any other event and the environment no longer matters for it.
  *
- * Migration 0005 creates it (existing sessions need an event to point at) with created_at 0,
+ * Migration 0006 creates it (existing sessions need an event to point at) with created_at 0,
  * because SQL cannot read the environment; the first start-up after it gives it the environment's
  * values here, and the sessions the migration moved to it the limits they were made under.
  * Idempotent: called every time the database is opened and migrated (db/index.ts).

@@ -12,6 +12,7 @@ import {
   lte,
   ne,
   or,
+  type SQL,
   sql,
   sum,
 } from 'drizzle-orm';
@@ -41,6 +42,7 @@ import {
   sessionPhotos,
   sessions,
   type TelegramLinkRow,
+  type TelegramUpdateRow,
   telegramLinks,
   telegramUpdates,
   uploadSlots,
@@ -108,29 +110,71 @@ function sessionColumns() {
   };
 }
 
-export function listActiveSessions(
+/** A session as the admin list shows it: counts, whether it has data, but not the data itself. */
+export type SessionSummary = Omit<SessionWithCounts, 'data'> & { hasData: boolean };
+
+export interface SessionPageQuery {
+  /** Only the sessions of this event. */
+  eventId?: string;
+  type?: SessionType;
+  status?: SessionStatus;
+  /** Only sessions after this one in the order (newest first): created earlier, or as early with a smaller id. */
+  before?: { createdAt: Date; id: string };
+  /** Only these sessions. */
+  ids?: string[];
+  limit: number;
+}
+
+/**
+ * Active sessions newest first, one page: keyset paging on (created_at, id), so a page costs the
+ * same however deep it is and a session created meanwhile neither shifts nor repeats a row.
+ * `data` (up to 16 KiB a session) is never read here.
+ */
+export function listActiveSessionSummaries(
   now: Date,
-  filter: { type?: SessionType; status?: SessionStatus; eventId?: string },
+  query: SessionPageQuery,
   db: Db = getDb(),
-): SessionWithCounts[] {
-  const conds = [gt(sessions.expiresAt, now)];
-  if (filter.eventId) conds.push(eq(sessions.eventId, filter.eventId));
-  if (filter.type) conds.push(eq(sessions.type, filter.type));
-  if (filter.status) conds.push(eq(sessions.status, filter.status));
+): SessionSummary[] {
+  const conds: SQL[] = [gt(sessions.expiresAt, now)];
+  if (query.eventId) conds.push(eq(sessions.eventId, query.eventId));
+  if (query.type) conds.push(eq(sessions.type, query.type));
+  if (query.status) conds.push(eq(sessions.status, query.status));
+  if (query.ids) conds.push(inArray(sessions.id, query.ids));
+  const before = query.before;
+  if (before) {
+    conds.push(
+      or(
+        lt(sessions.createdAt, before.createdAt),
+        and(eq(sessions.createdAt, before.createdAt), lt(sessions.id, before.id)),
+      ) as SQL,
+    );
+  }
+  const { data: _data, ...columns } = sessionColumns();
   return db
-    .select({ ...sessionColumns(), photoCount: photoCountSql, hasResult: hasResultSql })
+    .select({
+      ...columns,
+      photoCount: photoCountSql,
+      hasResult: hasResultSql,
+      hasData: sql<number>`${sessions.data} <> '{}'`,
+    })
     .from(sessions)
     .where(and(...conds))
     .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .limit(query.limit)
     .all()
-    .map(withCounts);
+    .map((row) => ({
+      ...row,
+      photoCount: Number(row.photoCount),
+      hasResult: Boolean(row.hasResult),
+      hasData: Boolean(row.hasData),
+    }));
 }
 
 /**
  * Every change of a session goes through here: it raises the version and logs the new state.
  * Call it inside a transaction, after the other writes of the change (photo rows included).
  */
-export function updateSession(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
+export function writeSessionChange(id: string, patch: Partial<NewSessionRow>, db: Db = getDb()): void {
   db.update(sessions)
     .set({ ...patch, version: sql`${sessions.version} + 1` })
     .where(eq(sessions.id, id))
@@ -271,7 +315,7 @@ export function transaction<T>(fn: (db: Db) => T, db: Db = getDb()): T {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Telegram: deep-link tokens, linked chats, result deliveries, update de-duplication.
+// Telegram: deep-link tokens, linked chats, result deliveries, the inbox of updates.
 
 export function insertTelegramLinkIfMissing(row: NewTelegramLinkRow, db: Db = getDb()): void {
   db.insert(telegramLinks).values(row).onConflictDoNothing({ target: telegramLinks.sessionId }).run();
@@ -366,15 +410,172 @@ export function pendingTelegramDeliveries(now: Date, db: Db = getDb()): string[]
     .map((r) => r.id);
 }
 
-/** Records an update id; false when it was seen before (a duplicate delivery by Telegram). */
-export function claimTelegramUpdate(updateId: number, now: Date, db: Db = getDb()): boolean {
-  return (
-    db.insert(telegramUpdates).values({ updateId, receivedAt: now }).onConflictDoNothing().run().changes > 0
+// The inbox of updates (telegram_updates): stored before Telegram is answered, then claimed,
+// processed and finished. Every claim is one conditional UPDATE: two processes never hold the same
+// update.
+
+export interface NewTelegramUpdate {
+  updateId: number;
+  chatId: number | null;
+  /** The update's JSON; null when it was too large to keep (it is then stored as failed). */
+  payload: string | null;
+}
+
+/** Stores updates not seen before (in one transaction); returns the ids that were new. */
+export function insertTelegramUpdates(updates: NewTelegramUpdate[], now: Date, db: Db = getDb()): number[] {
+  if (updates.length === 0) return [];
+  return transaction((tx) => {
+    const added: number[] = [];
+    for (const u of updates) {
+      const inserted = tx
+        .insert(telegramUpdates)
+        .values({
+          updateId: u.updateId,
+          receivedAt: now,
+          chatId: u.chatId,
+          payload: u.payload,
+          state: u.payload === null ? 'failed' : 'pending',
+          processedAt: u.payload === null ? now : null,
+        })
+        .onConflictDoNothing()
+        .run().changes;
+      if (inserted > 0) added.push(u.updateId);
+    }
+    return added;
+  }, db);
+}
+
+// Qualified names: inside the subquery an unqualified "chat_id" would bind to the inner row.
+const noOlderOfItsChat = sql`not exists (select 1 from "telegram_updates" o where o."chat_id" = "telegram_updates"."chat_id" and o."state" = 'pending' and o."update_id" < "telegram_updates"."update_id")`;
+
+const claimable = (now: Date) =>
+  and(
+    eq(telegramUpdates.state, 'pending'),
+    or(isNull(telegramUpdates.claimedUntil), lte(telegramUpdates.claimedUntil, now)),
+    noOlderOfItsChat,
+  );
+
+/**
+ * Claims the oldest pending update that nobody holds (and whose retry time has come) for
+ * `owner` until `until`, counting the attempt; an update waits while an older one of the same
+ * chat is pending, so each chat is processed in order, one update at a time, by any process.
+ * Undefined when there is none.
+ */
+export function claimNextTelegramUpdate(
+  owner: string,
+  now: Date,
+  until: Date,
+  db: Db = getDb(),
+): TelegramUpdateRow | undefined {
+  return transaction((tx) => {
+    const next = tx
+      .select({ id: telegramUpdates.updateId })
+      .from(telegramUpdates)
+      .where(claimable(now))
+      .orderBy(asc(telegramUpdates.updateId))
+      .limit(1)
+      .get();
+    if (!next) return undefined;
+    return tx
+      .update(telegramUpdates)
+      .set({ claimedBy: owner, claimedUntil: until, attempts: sql`${telegramUpdates.attempts} + 1` })
+      .where(and(eq(telegramUpdates.updateId, next.id), claimable(now)))
+      .returning()
+      .get();
+  }, db);
+}
+
+/** The pending update `owner` holds the claim of. */
+function heldClaim(updateId: number, owner: string) {
+  return and(
+    eq(telegramUpdates.updateId, updateId),
+    eq(telegramUpdates.claimedBy, owner),
+    eq(telegramUpdates.state, 'pending'),
   );
 }
 
+/** Extends the lease of an update this owner is working on; false when the claim was lost. */
+export function renewTelegramClaim(updateId: number, owner: string, until: Date, db: Db = getDb()): boolean {
+  return (
+    db.update(telegramUpdates).set({ claimedUntil: until }).where(heldClaim(updateId, owner)).run().changes >
+    0
+  );
+}
+
+/** Ends the work on an update: done or failed (given up), its payload dropped. */
+export function finishTelegramUpdate(
+  updateId: number,
+  owner: string,
+  state: 'done' | 'failed',
+  now: Date,
+  db: Db = getDb(),
+): boolean {
+  return (
+    db
+      .update(telegramUpdates)
+      .set({ state, processedAt: now, payload: null, claimedBy: null, claimedUntil: null })
+      .where(heldClaim(updateId, owner))
+      .run().changes > 0
+  );
+}
+
+/** Gives a claimed update back, to be tried again from `notBefore` (null: at once). */
+export function releaseTelegramUpdate(
+  updateId: number,
+  owner: string,
+  notBefore: Date | null,
+  db: Db = getDb(),
+): boolean {
+  return (
+    db
+      .update(telegramUpdates)
+      .set({ claimedBy: null, claimedUntil: notBefore })
+      .where(heldClaim(updateId, owner))
+      .run().changes > 0
+  );
+}
+
+/** Pending updates under a lease that has not run out: who holds each. */
+export function heldTelegramUpdates(now: Date, db: Db = getDb()): { updateId: number; claimedBy: string }[] {
+  return db
+    .select({ updateId: telegramUpdates.updateId, claimedBy: telegramUpdates.claimedBy })
+    .from(telegramUpdates)
+    .where(
+      and(
+        eq(telegramUpdates.state, 'pending'),
+        isNotNull(telegramUpdates.claimedBy),
+        gt(telegramUpdates.claimedUntil, now),
+      ),
+    )
+    .all() as { updateId: number; claimedBy: string }[];
+}
+
+/** Marks as failed the pending updates received before `before` (Telegram itself keeps them 24 h). */
+export function failStaleTelegramUpdates(before: Date, now: Date, db: Db = getDb()): number[] {
+  return db
+    .update(telegramUpdates)
+    .set({ state: 'failed', processedAt: now, payload: null, claimedBy: null, claimedUntil: null })
+    .where(and(eq(telegramUpdates.state, 'pending'), lt(telegramUpdates.receivedAt, before)))
+    .returning({ id: telegramUpdates.updateId })
+    .all()
+    .map((r) => r.id);
+}
+
+export function findTelegramUpdate(updateId: number, db: Db = getDb()): TelegramUpdateRow | undefined {
+  return db.select().from(telegramUpdates).where(eq(telegramUpdates.updateId, updateId)).get();
+}
+
+/** Deletes finished (done or failed) updates received before `before`; pending ones stay. */
 export function pruneTelegramUpdates(before: Date, db: Db = getDb()): number {
-  return db.delete(telegramUpdates).where(lt(telegramUpdates.receivedAt, before)).run().changes;
+  return db
+    .delete(telegramUpdates)
+    .where(and(lt(telegramUpdates.receivedAt, before), ne(telegramUpdates.state, 'pending')))
+    .run().changes;
+}
+
+/** The photo a Telegram update brought, if it was already stored. */
+export function findPhotoByTelegramUpdate(updateId: number, db: Db = getDb()): PhotoRow | undefined {
+  return db.select().from(sessionPhotos).where(eq(sessionPhotos.telegramUpdateId, updateId)).get();
 }
 
 /** When each of these sessions last changed (ms since the epoch). */

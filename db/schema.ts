@@ -1,17 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const SESSION_TYPES = ['upload', 'download'] as const;
-/** Stored statuses. `expired` is also derived at read time from `expires_at`. */
-export const SESSION_STATUSES = ['pending', 'ready', 'completed', 'expired'] as const;
-export const PHOTO_TYPES = ['uploaded', 'result'] as const;
+// The vocabulary is shared with the browser code; relative so drizzle-kit resolves it too.
+import { LAYOUTS, type Layout, PHOTO_TYPES, SESSION_STATUSES, SESSION_TYPES } from '../lib/shared/session';
+
+export {
+  PHOTO_TYPES,
+  type PhotoType,
+  SESSION_STATUSES,
+  SESSION_TYPES,
+  type SessionStatus,
+  type SessionType,
+} from '../lib/shared/session';
 
 export const EVENT_LOCALES = ['en', 'ru'] as const;
-export const EVENT_LAYOUTS = ['grid', 'strip', 'single'] as const;
+/** The layouts an event may offer: the shared ones. */
+export const EVENT_LAYOUTS = LAYOUTS;
 
-export type SessionType = (typeof SESSION_TYPES)[number];
 export type EventLocale = (typeof EVENT_LOCALES)[number];
-export type EventLayout = (typeof EVENT_LAYOUTS)[number];
+export type EventLayout = Layout;
 export interface EventTheme {
   background: string;
   text: string;
@@ -91,8 +98,6 @@ export const boothPairings = sqliteTable(
   },
   (t) => [index('booth_pairings_code_idx').on(t.codeHash), index('booth_pairings_booth_idx').on(t.boothId)],
 );
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export type PhotoType = (typeof PHOTO_TYPES)[number];
 
 export const sessions = sqliteTable(
   'sessions',
@@ -159,9 +164,17 @@ export const sessionPhotos = sqliteTable(
     sha256: text('sha256').notNull(),
     storageKey: text('storage_key').notNull(),
     telegramFileId: text('telegram_file_id'),
+    /**
+     * The Telegram update that brought this photo: at most one photo per update, however often
+     * the update is processed (a retry after a crash finds the photo already there).
+     */
+    telegramUpdateId: integer('telegram_update_id'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [uniqueIndex('session_photos_order_idx').on(t.sessionId, t.photoType, t.orderIndex)],
+  (t) => [
+    uniqueIndex('session_photos_order_idx').on(t.sessionId, t.photoType, t.orderIndex),
+    uniqueIndex('session_photos_telegram_update_idx').on(t.telegramUpdateId),
+  ],
 );
 
 /**
@@ -189,14 +202,35 @@ export const telegramLinks = sqliteTable(
   ],
 );
 
-/** Telegram update ids already taken for processing: Telegram may deliver an update twice. */
+/**
+ * The Telegram inbox: every update is stored here before Telegram is told it arrived (the webhook's
+ * 200, the next getUpdates offset), then processed from here. One row per update_id, so a copy
+ * Telegram sends again is dropped. `claimed_by`/`claimed_until` are the lease of the process
+ * working on a pending update (after a failed attempt, `claimed_until` alone is when to try
+ * again); an update waits while an older one of its chat is pending; `payload` is the update's JSON, cleared once it is done or failed. Rows from before the
+ * inbox (a plain list of handled ids) read as done.
+ */
+export const TELEGRAM_UPDATE_STATES = ['pending', 'done', 'failed'] as const;
+export type TelegramUpdateState = (typeof TELEGRAM_UPDATE_STATES)[number];
 export const telegramUpdates = sqliteTable(
   'telegram_updates',
   {
     updateId: integer('update_id').primaryKey(),
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    payload: text('payload'),
+    /** The chat it came from: a chat's updates are processed one at a time, in order. */
+    chatId: integer('chat_id'),
+    state: text('state', { enum: TELEGRAM_UPDATE_STATES }).notNull().default('done'),
+    attempts: integer('attempts').notNull().default(0),
+    claimedBy: text('claimed_by'),
+    claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('telegram_updates_received_at_idx').on(t.receivedAt)],
+  (t) => [
+    index('telegram_updates_received_at_idx').on(t.receivedAt),
+    index('telegram_updates_state_idx').on(t.state, t.updateId),
+    index('telegram_updates_chat_idx').on(t.chatId, t.updateId),
+  ],
 );
 
 /**
@@ -260,6 +294,7 @@ export type PhotoRow = typeof sessionPhotos.$inferSelect;
 export type NewPhotoRow = typeof sessionPhotos.$inferInsert;
 export type TelegramLinkRow = typeof telegramLinks.$inferSelect;
 export type NewTelegramLinkRow = typeof telegramLinks.$inferInsert;
+export type TelegramUpdateRow = typeof telegramUpdates.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type NewEventRow = typeof events.$inferInsert;
 export type BoothRow = typeof booths.$inferSelect;

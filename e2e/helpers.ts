@@ -12,10 +12,12 @@ import {
 import jsQR from 'jsqr';
 import sharp from 'sharp';
 import { E2E_ADMIN_TOKEN, E2E_BOOTH_TOKEN, E2E_ORIGIN } from './env';
+import { makePhoto, PHONE_EXIF_JPEG } from './photos';
+
+export { makePhoto, PHONE_EXIF_JPEG };
 
 export const GUEST_LINK =
   /^https?:\/\/[^/\s]+\/s\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const PHONE_EXIF_JPEG = path.join(process.cwd(), 'tests', 'fixtures', 'phone-exif.jpg');
 
 /** Reads the QR code drawn on the page: a screenshot of the element, decoded with jsQR. */
 export async function decodeQr(locator: Locator): Promise<string> {
@@ -96,16 +98,6 @@ export async function expireViaApi(request: APIRequestContext, id: string) {
     data: { status: 'expired' },
   });
   expect(res.status()).toBe(200);
-}
-
-/** A real photo: a colourful scene made with sharp (JPEG unless told otherwise). */
-export async function makePhoto(width: number, height: number, hue: number, format: 'jpeg' | 'png' = 'jpeg') {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <rect width="100%" height="100%" fill="hsl(${hue},70%,55%)"/>
-    <circle cx="${width / 2}" cy="${height / 2}" r="${Math.min(width, height) / 3}" fill="#fff"/>
-    <rect x="${width / 10}" y="${height / 10}" width="${width / 5}" height="${height / 5}" fill="hsl(${(hue + 180) % 360},70%,40%)"/></svg>`;
-  const img = sharp(Buffer.from(svg));
-  return format === 'png' ? img.png().toBuffer() : img.jpeg({ quality: 88 }).toBuffer();
 }
 
 /** Writes a photo into the test's output folder and returns its path (for setInputFiles). */

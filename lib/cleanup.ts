@@ -15,6 +15,7 @@ import {
 } from '@/db/queries';
 import { getConfig } from './config';
 import { publish } from './events';
+import type { CleanupJson } from './shared/wire';
 import { listPhotoFiles, removeSessionDir, sweepTmp } from './storage';
 
 /**
@@ -23,17 +24,11 @@ import { listPhotoFiles, removeSessionDir, sweepTmp } from './storage';
  * every CLEANUP_INTERVAL_MINUTES, and on demand from the admin API.
  */
 
-export interface CleanupResult {
-  deleted_sessions: number;
-  deleted_photos: number;
-  freed_bytes: number;
-}
-
 /** Files younger than this may belong to an upload between its rename and its commit. */
 const ORPHAN_GRACE_MS = 5 * 60_000;
 
-export async function cleanupExpired(now = new Date()): Promise<CleanupResult> {
-  const result: CleanupResult = { deleted_sessions: 0, deleted_photos: 0, freed_bytes: 0 };
+export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
+  const result: CleanupJson = { deleted_sessions: 0, deleted_photos: 0, freed_bytes: 0 };
   for (const id of expiredSessionIds(now)) {
     const deleted = transaction(() => {
       const session = findSession(id);
@@ -81,7 +76,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
 
 export async function runSweep(
   opts: { startup?: boolean } = {},
-): Promise<CleanupResult & { orphans: number; tmp: number }> {
+): Promise<CleanupJson & { orphans: number; tmp: number }> {
   getDb();
   const expired = await cleanupExpired();
   const orphans = await sweepOrphans({ all: opts.startup });

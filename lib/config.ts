@@ -34,6 +34,14 @@ export interface TelegramConfig {
   apiRoot: string;
 }
 
+/**
+ * The part server.mjs gives this worker (PB_CLUSTER_ROLE): `leader` (the first: start-up sweep,
+ * singletons such as the Telegram bot), `leader-restarted` (its replacement: singletons only),
+ * `follower` (the rest). Unset: a single process (`next start`, `next dev`, the tests).
+ */
+export const CLUSTER_ROLES = ['leader', 'leader-restarted', 'follower'] as const;
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -98,6 +106,15 @@ const envSchema = z
         .optional(),
     ),
     BOOTH_SHOTS: positiveInt(3),
+    PB_CLUSTER_ROLE: optionalString.pipe(z.enum(CLUSTER_ROLES).optional()),
+    // Limits under load (docs/api.md). Caps are for the whole server; each worker of server.mjs
+    // enforces its share (the cap divided by the worker count, rounded up).
+    MAX_EVENT_STREAMS: positiveInt(2000),
+    MAX_EVENT_STREAMS_PER_ADDRESS: positiveInt(200),
+    MAX_UPLOADS_IN_FLIGHT: positiveInt(200),
+    MAX_UPLOADS_PER_ADDRESS: positiveInt(16),
+    MIN_UPLOAD_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(500),
+    UPLOAD_RATE_WINDOW_SECONDS: positiveInt(10),
   })
   .refine((e) => e.READY_AT_PHOTOS <= e.MAX_UPLOADED_PHOTOS, {
     message: 'READY_AT_PHOTOS must not exceed MAX_UPLOADED_PHOTOS',
@@ -150,6 +167,19 @@ export interface Config {
   telegram: TelegramConfig | null;
   /** How many photos the booth's camera takes for one picture. */
   boothShots: number;
+  /** This worker's part under server.mjs; undefined when the process is alone. */
+  clusterRole: ClusterRole | undefined;
+  /** Caps for the whole server (each worker enforces its share: lib/limits.ts). */
+  limits: {
+    eventStreams: number;
+    eventStreamsPerAddress: number;
+    uploads: number;
+    uploadsPerAddress: number;
+    /** An upload body must bring at least this many bytes per second (0: no minimum)... */
+    minUploadBytesPerSecond: number;
+    /** ...measured over this window, after the first window (the grace). */
+    uploadRateWindowSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -198,6 +228,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     boothShots: e.BOOTH_SHOTS,
+    clusterRole: e.PB_CLUSTER_ROLE,
+    limits: {
+      eventStreams: e.MAX_EVENT_STREAMS,
+      eventStreamsPerAddress: e.MAX_EVENT_STREAMS_PER_ADDRESS,
+      uploads: e.MAX_UPLOADS_IN_FLIGHT,
+      uploadsPerAddress: e.MAX_UPLOADS_PER_ADDRESS,
+      minUploadBytesPerSecond: e.MIN_UPLOAD_BYTES_PER_SECOND,
+      uploadRateWindowSeconds: e.UPLOAD_RATE_WINDOW_SECONDS,
+    },
   };
 }
 

@@ -1,46 +1,11 @@
+import { ERROR_STATUS, type ErrorCode } from './shared/errors';
+
 /**
  * One error class, one status map, one JSON shape: {"error": {"code", "message"}}.
  * Domain code throws ApiError; the route wrapper (lib/http.ts) turns it into a response.
+ * The codes and their statuses are in lib/shared/errors.ts, which the browser code shares.
  */
-export const ERROR_STATUS = {
-  invalid_json: 400,
-  invalid_request: 400,
-  invalid_type: 400,
-  invalid_status: 400,
-  invalid_data: 400,
-  invalid_layout: 400,
-  invalid_query: 400,
-  missing_photo: 400,
-  invalid_event: 400,
-  unauthorized: 401,
-  invalid_token: 401,
-  invalid_code: 401,
-  forbidden: 403,
-  session_not_found: 404,
-  photo_not_found: 404,
-  result_not_ready: 404,
-  telegram_disabled: 404,
-  event_not_found: 404,
-  booth_not_found: 404,
-  not_found: 404,
-  method_not_allowed: 405,
-  photo_limit_reached: 409,
-  session_closed: 409,
-  no_photos: 409,
-  default_event: 409,
-  session_expired: 410,
-  photo_too_large: 413,
-  data_too_large: 413,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  invalid_image: 422,
-  too_many_requests: 429,
-  internal_error: 500,
-  server_busy: 503,
-  storage_unavailable: 507,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export { ERROR_STATUS, type ErrorCode, errorBody } from './shared/errors';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -56,8 +21,4 @@ export class ApiError extends Error {
     super(message);
     this.status = ERROR_STATUS[code];
   }
-}
-
-export function errorBody(code: ErrorCode, message: string, extra?: Record<string, unknown>) {
-  return { error: { code, message }, ...extra };
 }

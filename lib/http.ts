@@ -37,8 +37,26 @@ export function errorResponse(err: unknown, request: Request): Response {
     const extra = err.session ? { session: serializeSession(err.session, baseUrlFor(request)) } : err.extra;
     return json(errorBody(err.code, err.message, extra), err.status, err.headers);
   }
+  if (clientLeft(err, request)) {
+    // Nobody is there to read an answer; one line is enough (not a stack trace per phone that
+    // lost its connection mid-upload).
+    console.warn(`[api] ${request.method} ${new URL(request.url).pathname}: the client left mid-request`);
+    return json(errorBody('invalid_request', 'The request was cut off before its body arrived.'), 400);
+  }
   console.error(`[api] ${request.method} ${new URL(request.url).pathname} failed:`, err);
   return json(errorBody('internal_error', 'Something went wrong on the server.'), 500);
+}
+
+/** The client went away mid-request: its body was aborted or its connection reset. */
+function clientLeft(err: unknown, request: Request): boolean {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown } | null;
+  return (
+    request.signal.aborted ||
+    e?.code === 'ECONNRESET' ||
+    e?.code === 'ABORT_ERR' ||
+    e?.name === 'AbortError' ||
+    e?.message === 'aborted'
+  );
 }
 
 type Params = Record<string, string>;
@@ -79,15 +97,8 @@ export async function beforeBody<T>(request: Request, check: () => T): Promise<T
   }
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-/** The JSON 405 for the methods a route does not have (Next's own 405 has an empty body). */
-export function methodNotAllowed(...allowed: (typeof METHODS)[number][]): () => Response {
-  return () =>
-    json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} here.`), 405, {
-      Allow: allowed.join(', '),
-    });
-}
+// No per-route 405: server.mjs (edge.mjs) answers a method a route does not export with the one
+// JSON 405 and its Allow header, before Next (whose own 405 has an empty body).
 
 /** Authenticates the caller and checks it has at least `needed`. */
 export function authorize(request: Request, needed: Role): Caller {
@@ -101,16 +112,18 @@ export async function readBodyLimited(
   request: Request,
   maxBytes: number,
   tooLarge: () => ApiError,
+  /** The body to read, when not request.body itself (e.g. metered: lib/limits.ts). */
+  body: ReadableStream<Uint8Array> | null = request.body,
 ): Promise<Buffer> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await request.body?.cancel().catch(() => {});
+    await body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (!request.body) return Buffer.alloc(0);
+  if (!body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
-  const reader = request.body.getReader();
+  const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

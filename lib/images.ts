@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp, { type Metadata, type OutputInfo, type OverlayOptions } from 'sharp';
 import { getConfig } from './config';
 import { ApiError } from './errors';
+import { gridShape, LAYOUT_PHOTOS, LAYOUTS, type Layout } from './shared/session';
 
 /**
  * Every image operation of the product: normalizing an upload and composing the result.
@@ -138,8 +139,7 @@ function makeThumb(jpeg: Buffer): Promise<Buffer> {
 // ---------------------------------------------------------------------------------------------
 // Compose: the finished picture, print-sized (6×4" at 300 dpi).
 
-export const LAYOUTS = ['grid', 'strip', 'single'] as const;
-export type Layout = (typeof LAYOUTS)[number];
+export { LAYOUTS, type Layout };
 
 const FONT_FILE = path.join(process.cwd(), 'assets', 'fonts', 'DejaVuSans-Bold.ttf');
 const BACKGROUND = '#ffffff';
@@ -150,14 +150,6 @@ interface Cell {
   top: number;
   width: number;
   height: number;
-}
-
-/** Grid shape for n photos: 1 → 1×1, 2 → 2×1, 3–4 → 2×2, 5–6 → 3×2. */
-export function gridShape(n: number): { cols: number; rows: number } {
-  if (n <= 1) return { cols: 1, rows: 1 };
-  if (n === 2) return { cols: 2, rows: 1 };
-  if (n <= 4) return { cols: 2, rows: 2 };
-  return { cols: 3, rows: 2 };
 }
 
 function layoutCells(
@@ -220,8 +212,7 @@ export async function composeImage(
   layout: Layout,
   caption?: string,
 ): Promise<NormalizedImage> {
-  const picked =
-    layout === 'single' ? files.slice(0, 1) : layout === 'strip' ? files.slice(0, 4) : files.slice(0, 6);
+  const picked = files.slice(0, LAYOUT_PHOTOS[layout]);
   const canvas = layout === 'strip' ? { width: 1200, height: 1800 } : { width: 1800, height: 1200 };
   const text = caption?.trim();
   const captionH = text ? 150 : 0;

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import streamJson from 'stream-json/parser.js';
 import { ApiError } from './errors';
 
@@ -140,14 +139,6 @@ export async function streamJsonPhoto(
     if (!out.write(bytes)) await once(out, 'drain');
   };
 
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      rawBytes += chunk.length;
-      if (rawBytes > limits.maxBodyBytes) done(limits.tooLarge());
-      else done(null, chunk);
-    },
-  });
-
   const consume = async (t: Token) => {
     if (topLevel === 'unknown') topLevel = t.name === 'startObject' ? 'object' : 'other';
     if (topLevel === 'other') return;
@@ -221,18 +212,39 @@ export async function streamJsonPhoto(
     streamNumbers: false,
   });
 
+  // The body is read here, chunk by chunk, and fed to the tokenizer. When the tokenizer or the
+  // decoder refuses the input, the rest of the body is still read (and dropped, up to the size
+  // limit) rather than cancelled: Next's request stream throws an uncaught error when cancelled
+  // while the client is still sending.
+  let failure: unknown;
+  const parsing = pipeline(parser, sink).catch((err: unknown) => {
+    failure ??= err;
+  });
+  const reader = body.getReader();
   try {
     await outOpen;
-    await pipeline(
-      Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>),
-      counter,
-      parser,
-      sink,
-    );
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rawBytes += value.byteLength;
+      if (rawBytes > limits.maxBodyBytes) {
+        failure = limits.tooLarge();
+        await reader.cancel().catch(() => {});
+        break;
+      }
+      if (failure !== undefined) continue;
+      if (!parser.write(value)) await Promise.race([once(parser, 'drain'), parsing]);
+    }
+    if (failure === undefined) {
+      parser.end();
+      await parsing;
+    }
+    if (failure !== undefined) throw failure;
     out.end();
     await once(out, 'finish');
     if (writeError) throw writeError;
   } catch (err) {
+    parser.destroy();
     out.destroy();
     if (err instanceof ApiError) throw err;
     if ((err as NodeJS.ErrnoException).syscall) throw err; // the disk: the caller maps it

@@ -5,6 +5,7 @@ import {
   deleteResults,
   deleteUploadSlot,
   findPhoto,
+  findPhotoByTelegramUpdate,
   findResult,
   findSession,
   insertPhoto,
@@ -13,7 +14,7 @@ import {
   nextOrderIndex,
   type SessionWithCounts,
   transaction,
-  updateSession,
+  writeSessionChange,
 } from '@/db/queries';
 import type { PhotoRow, PhotoType } from '@/db/schema';
 import type { Caller } from './auth';
@@ -30,6 +31,8 @@ import {
   statusAfterResult,
   statusAfterUpload,
 } from './sessions';
+import { photoProgress } from './shared/session';
+import type { PhotoJson } from './shared/wire';
 import {
   assertDiskRoom,
   filePath,
@@ -46,20 +49,7 @@ import {
  * upload that fails at any step takes no slot and leaves no file.
  */
 
-export interface PhotoJson {
-  id: string;
-  session_id: string;
-  photo_type: PhotoType;
-  order_index: number;
-  content_type: string;
-  width: number;
-  height: number;
-  bytes: number;
-  telegram_file_id: string | null;
-  created_at: string;
-  url: string;
-  thumb_url: string;
-}
+export type { PhotoJson };
 
 export function serializePhoto(p: PhotoRow): PhotoJson {
   const url = `/api/session/${p.sessionId}/photos/${p.id}`;
@@ -92,9 +82,9 @@ export function assertCanUpload(session: SessionWithCounts, role: Role, inFlight
   if (session.status === 'completed') {
     throw new ApiError('session_closed', 'This session is finished; no more photos can be added.');
   }
-  // The session's own limit: its event's max_photos when it was made.
-  const maxUploadedPhotos = session.maxPhotos;
-  if (session.photoCount + inFlight >= maxUploadedPhotos) {
+  // The session's own limits (its event's when it was made), counting the photos on their way.
+  const { maxPhotos: maxUploadedPhotos, readyAt } = session;
+  if (photoProgress(session.photoCount + inFlight, readyAt, maxUploadedPhotos).full) {
     throw new ApiError(
       'photo_limit_reached',
       session.photoCount >= maxUploadedPhotos
@@ -137,18 +127,29 @@ export function releaseUploadSlot(slot: UploadSlot): void {
   }
 }
 
+export interface TelegramOrigin {
+  telegramFileId?: string | null;
+  /** The Telegram update that brought the photo: at most one photo is stored per update. */
+  telegramUpdateId?: number | null;
+}
+
+/**
+ * Stores the files, then runs `commit` in one transaction with the row to insert. `commit` may
+ * instead return a photo that is already there (the same Telegram update, processed again): that
+ * photo is the answer, nothing is inserted and the new files are removed.
+ */
 async function storeAndCommit(
   sessionId: string,
   image: NormalizedImage,
   photoType: PhotoType,
-  commit: (session: SessionWithCounts, row: PhotoRow) => void,
-  telegramFileId?: string | null,
-): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  commit: (session: SessionWithCounts, row: PhotoRow) => PhotoRow | undefined,
+  origin: TelegramOrigin = {},
+): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
   const id = randomUUID();
   const storageKey = `${sessionId}/${id}`;
   const undo = await storePhotoFiles(storageKey, image.full, image.thumb);
   try {
-    const photo = transaction(() => {
+    const { photo, duplicate } = transaction(() => {
       const session = findSession(sessionId);
       if (!session)
         throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
@@ -164,14 +165,19 @@ async function storeAndCommit(
         thumbBytes: image.thumb.length,
         sha256: image.sha256,
         storageKey,
-        telegramFileId: telegramFileId ?? null,
+        telegramFileId: origin.telegramFileId ?? null,
+        telegramUpdateId: origin.telegramUpdateId ?? null,
         createdAt: new Date(),
       };
-      commit(session, row);
-      return row;
+      const existing = commit(session, row);
+      return existing ? { photo: existing, duplicate: true } : { photo: row, duplicate: false };
     });
+    if (duplicate) {
+      await undo();
+      return { photo, session: findSession(photo.sessionId) as SessionWithCounts, duplicate };
+    }
     publish({ kind: 'changed', sessionId });
-    return { photo, session: findSession(sessionId) as SessionWithCounts };
+    return { photo, session: findSession(sessionId) as SessionWithCounts, duplicate };
   } catch (err) {
     await undo();
     throw err;
@@ -186,8 +192,8 @@ export async function addUploadedPhoto(
   sessionId: string,
   input: Buffer | string,
   role: Role,
-  opts: { telegramFileId?: string | null; slot?: UploadSlot } = {},
-): Promise<{ photo: PhotoRow; session: SessionWithCounts }> {
+  opts: TelegramOrigin & { slot?: UploadSlot } = {},
+): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
   const slot = opts.slot ?? reserveUploadSlot(sessionId, role);
   try {
     const image = await normalizeImage(input);
@@ -196,14 +202,19 @@ export async function addUploadedPhoto(
       image,
       'uploaded',
       (session, row) => {
+        // Checked in the committing transaction: two attempts at one update cannot both insert.
+        const already =
+          row.telegramUpdateId === null ? undefined : findPhotoByTelegramUpdate(row.telegramUpdateId);
+        if (already) return already;
         assertCanUpload(session, role, countUploadSlots(session.id, new Date(), slot.id));
         deleteUploadSlot(slot.id);
         row.orderIndex = nextOrderIndex(session.id, 'uploaded');
         insertPhoto(row);
         const status = statusAfterUpload(session, countPhotos(session.id, 'uploaded'));
-        updateSession(session.id, { status, updatedAt: row.createdAt });
+        writeSessionChange(session.id, { status, updatedAt: row.createdAt });
+        return undefined;
       },
-      opts.telegramFileId,
+      opts,
     );
   } finally {
     if (!opts.slot) releaseUploadSlot(slot);
@@ -225,9 +236,10 @@ async function saveResultImage(sessionId: string, image: NormalizedImage, telegr
       replaced.push(...deleteResults(sessionId));
       row.orderIndex = 0;
       insertPhoto(row);
-      updateSession(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+      writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+      return undefined;
     },
-    telegramFileId,
+    { telegramFileId },
   );
   await Promise.all(replaced.map((p) => removePhotoFiles(p.storageKey)));
   return out;
@@ -302,7 +314,7 @@ export function markResultFetched(sessionId: string): void {
   const changed = transaction(() => {
     const session = loadSession(sessionId);
     if (session.type !== 'download' || session.status !== 'ready' || isExpired(session)) return false;
-    updateSession(session.id, { status: 'completed', updatedAt: new Date() });
+    writeSessionChange(session.id, { status: 'completed', updatedAt: new Date() });
     return true;
   });
   if (changed) publish({ kind: 'changed', sessionId });

@@ -4,14 +4,17 @@ import {
   findDefaultEvent,
   findSession,
   insertSession,
-  listActiveSessions,
+  listActiveSessionSummaries,
+  type SessionSummary,
   type SessionWithCounts,
   transaction,
-  updateSession as updateSessionRow,
+  writeSessionChange,
 } from '@/db/queries';
 import type { EventRow, SessionStatus, SessionType } from '@/db/schema';
 import { ApiError } from './errors';
 import { publish } from './events';
+import { photoProgress } from './shared/session';
+import type { SessionJson, SessionListItemJson } from './shared/wire';
 import { removeSessionDir } from './storage';
 
 /**
@@ -36,35 +39,25 @@ export function isExpired(
   return session.status === 'expired' || session.expiresAt.getTime() <= now.getTime();
 }
 
-export function effectiveStatus(session: SessionWithCounts, now = new Date()): SessionStatus {
+export function effectiveStatus(
+  session: Pick<SessionWithCounts, 'expiresAt' | 'status'>,
+  now = new Date(),
+): SessionStatus {
   return isExpired(session, now) ? 'expired' : session.status;
 }
 
-export interface SessionJson {
-  id: string;
-  type: SessionType;
-  status: SessionStatus;
-  created_at: string;
-  updated_at: string;
-  expires_at: string;
-  telegram_user_id: number | null;
-  telegram_username: string | null;
-  data: Record<string, unknown>;
-  photo_count: number;
-  max_photos: number;
-  ready_at: number;
-  has_result: boolean;
-  url: string;
-  event_id: string;
-  /** The paired booth that made it; null for BOOTH_TOKEN. */
-  booth_id: string | null;
-}
+export type { SessionJson, SessionListItemJson };
 
 export function guestPath(id: string): string {
   return `/s/${id}`;
 }
 
-export function serializeSession(session: SessionWithCounts, baseUrl: string, now = new Date()): SessionJson {
+/** Every field of the wire shape but `data` (the admin list leaves that out). */
+function wireFields(
+  session: Omit<SessionWithCounts, 'data'>,
+  baseUrl: string,
+  now: Date,
+): Omit<SessionJson, 'data'> {
   return {
     id: session.id,
     type: session.type,
@@ -74,7 +67,6 @@ export function serializeSession(session: SessionWithCounts, baseUrl: string, no
     expires_at: session.expiresAt.toISOString(),
     telegram_user_id: session.telegramUserId ?? null,
     telegram_username: session.telegramUsername ?? null,
-    data: session.data ?? {},
     photo_count: session.photoCount,
     max_photos: session.maxPhotos,
     ready_at: session.readyAt,
@@ -83,6 +75,18 @@ export function serializeSession(session: SessionWithCounts, baseUrl: string, no
     event_id: session.eventId,
     booth_id: session.boothId ?? null,
   };
+}
+
+export function serializeSession(session: SessionWithCounts, baseUrl: string, now = new Date()): SessionJson {
+  return { ...wireFields(session, baseUrl, now), data: session.data ?? {} };
+}
+
+export function serializeSessionSummary(
+  session: SessionSummary,
+  baseUrl: string,
+  now = new Date(),
+): SessionListItemJson {
+  return { ...wireFields(session, baseUrl, now), has_data: session.hasData };
 }
 
 export function checkDataSize(data: Record<string, unknown>): void {
@@ -140,6 +144,8 @@ export function createSession(input: CreateSessionInput): SessionWithCounts {
     }
     throw err;
   }
+  // Nobody watches a new session yet but the admin page (its list shows it at once).
+  publish({ kind: 'changed', sessionId: id });
   return findSession(id) as SessionWithCounts;
 }
 
@@ -184,7 +190,7 @@ export function updateSession(id: string, input: UpdateSessionInput): SessionWit
     }
     // Force-expiring (status "expired") ends the session now; the sweep removes it later.
     if (input.status === 'expired') expiresAt = now;
-    updateSessionRow(session.id, {
+    writeSessionChange(session.id, {
       updatedAt: now,
       expiresAt,
       ...(input.status && { status: input.status }),
@@ -205,17 +211,67 @@ export async function deleteSession(id: string): Promise<void> {
   publish({ kind: 'gone', sessionId: session.id });
 }
 
-export function listSessions(filter: {
+export const LIST_PAGE_SIZE = 50;
+export const LIST_PAGE_MAX = 200;
+
+export interface SessionPage {
+  sessions: SessionSummary[];
+  /** The cursor of the next page (`?before=`), null on the last page. */
+  nextBefore: string | null;
+}
+
+/**
+ * A page cursor: where the last session of a page stands in the order (created_at, id). Opaque
+ * to clients (base64url), so its form may change; a cursor that does not decode is 400.
+ */
+export function encodeCursor(session: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${session.createdAt.getTime()}.${session.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [ms, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
+  const time = Number(ms);
+  if (rest.length || !id || !isUuid(id) || !Number.isSafeInteger(time) || time < 0) {
+    throw new ApiError('invalid_query', '"before" is not a cursor this server gave (use next_before).');
+  }
+  return { createdAt: new Date(time), id };
+}
+
+/** Active sessions, newest first, one page at a time (the admin list). */
+export function listSessionsPage(query: {
+  /** Only the sessions of this event. */
+  eventId?: string;
   type?: SessionType;
   status?: SessionStatus;
-  eventId?: string;
-}): SessionWithCounts[] {
-  return listActiveSessions(new Date(), filter);
+  before?: string;
+  limit?: number;
+}): SessionPage {
+  const limit = Math.min(query.limit ?? LIST_PAGE_SIZE, LIST_PAGE_MAX);
+  const rows = listActiveSessionSummaries(new Date(), {
+    eventId: query.eventId,
+    type: query.type,
+    status: query.status,
+    before: query.before ? decodeCursor(query.before) : undefined,
+    // One more than asked tells whether there is a next page.
+    limit: limit + 1,
+  });
+  const sessions = rows.slice(0, limit);
+  const last = sessions.at(-1);
+  return { sessions, nextBefore: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/** These sessions as the admin list shows them; the ones expired or deleted are left out. */
+export function sessionSummaries(ids: string[]): SessionSummary[] {
+  return ids.length ? listActiveSessionSummaries(new Date(), { ids, limit: ids.length }) : [];
 }
 
 /** The status move after an uploaded photo landed (pending → ready at the session's ready_at). */
 export function statusAfterUpload(session: SessionWithCounts, uploadedCount: number): SessionStatus {
-  if (session.type === 'upload' && session.status === 'pending' && uploadedCount >= session.readyAt) {
+  if (
+    session.type === 'upload' &&
+    session.status === 'pending' &&
+    photoProgress(uploadedCount, session.readyAt, session.maxPhotos).ready
+  ) {
     return 'ready';
   }
   return session.status;

@@ -5,6 +5,7 @@ import { startChangeWatcher } from './change-watcher';
 import { runSweep, startSweeper } from './cleanup';
 import { ConfigError, getConfig } from './config';
 import { firstLanIPv4 } from './links';
+import { registerEventStreamHandler } from './sse-node';
 import { ensureDirs } from './storage';
 import { startTelegramForServer } from './telegram/runtime';
 
@@ -20,7 +21,7 @@ export async function startServer(): Promise<void> {
     const tokens = getTokens();
     // Under server.mjs only the first worker sweeps as at start-up: a worker started beside
     // running siblings must not remove the fresh files of their uploads in flight.
-    const clusterRole = process.env.PB_CLUSTER_ROLE;
+    const { clusterRole } = config;
     if (tokens.generated && clusterRole !== 'follower') {
       console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
     }
@@ -35,6 +36,8 @@ export async function startServer(): Promise<void> {
       );
     }
     startSweeper();
+    // server.mjs serves the event streams itself, outside Next (lib/sse-node.ts).
+    registerEventStreamHandler();
     // Polling and webhook registration run in the background: Telegram being unreachable never stops the server.
     // Under server.mjs one worker at a time runs the bot (two pollers would fight over updates).
     if (!clusterRole || clusterRole.startsWith('leader')) await startTelegramForServer();

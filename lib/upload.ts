@@ -7,6 +7,7 @@ import busboy from 'busboy';
 import { getConfig } from './config';
 import { ApiError } from './errors';
 import { streamJsonPhoto } from './json-photo';
+import { meteredBody } from './limits';
 import { ensureDirs, isStorageError, storageError, tmpPath } from './storage';
 
 /**
@@ -43,7 +44,8 @@ async function readJsonPhoto(request: Request): Promise<PhotoBody> {
   const cleanup = () => fsp.rm(tmp, { force: true }).catch(() => {});
   try {
     ensureDirs();
-    const body = request.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    // Metered: a body slower than the minimum upload rate is cut (408, lib/limits.ts).
+    const body = meteredBody(request) ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
     const parsed = await streamJsonPhoto(body, tmp, { maxBodyBytes, maxFileBytes: maxUploadBytes, tooLarge });
     if (!parsed.gotPhoto) {
       throw new ApiError('missing_photo', 'Send the image as "photo_data" (base64 or a data: URL).');
@@ -108,7 +110,9 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
     if (name === 'telegram_file_id') telegramFileId = value.slice(0, 256);
   });
 
-  const source = Readable.fromWeb(request.body as unknown as NodeWebReadableStream<Uint8Array>);
+  // Cut with 408 when slower than the minimum upload rate (lib/limits.ts).
+  const body = meteredBody(request) ?? request.body;
+  const source = Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>);
   try {
     await pipeline(source, parser);
     await fileDone;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PHOTO_TYPES, SESSION_STATUSES, SESSION_TYPES } from '@/db/schema';
 import { ApiError } from './errors';
 import { LAYOUTS } from './images';
-import { MAX_TTL_MINUTES, MIN_TTL_MINUTES } from './sessions';
+import { LIST_PAGE_MAX, LIST_PAGE_SIZE, MAX_TTL_MINUTES, MIN_TTL_MINUTES } from './sessions';
 
 /** The request shapes of the session API (zod), shared by every entry point. */
 
@@ -111,4 +111,6 @@ export const listQuerySchema = z.object({
   type: z.enum(SESSION_TYPES).optional(),
   status: z.enum(SESSION_STATUSES).optional(),
   event_id: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(LIST_PAGE_MAX).default(LIST_PAGE_SIZE),
+  before: z.string().min(1).max(200).optional(),
 });

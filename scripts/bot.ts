@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     );
   }
   getDb();
-  await startTelegram({ polling: true, notifier: true, scanIntervalMs: 2_000 });
+  await startTelegram({ polling: true, notifier: true, scanIntervalMs: 2_000, inbox: true });
   console.log(`[telegram] bot running on ${config.dataDir}; Ctrl+C stops it`);
 
   let stopping = false;

@@ -17,6 +17,11 @@ describe('configuration', () => {
     expect(c.dataDir).toMatch(/\/data$/);
   });
 
+  it('reads the cluster role server.mjs gives a worker; alone, there is none', () => {
+    expect(parseConfig({}).clusterRole).toBeUndefined();
+    expect(parseConfig({ PB_CLUSTER_ROLE: 'follower' }).clusterRole).toBe('follower');
+  });
+
   it('accepts decimals for the TTL and trims a trailing slash from PUBLIC_URL', () => {
     const c = parseConfig({ SESSION_TTL_MINUTES: '0.1', PUBLIC_URL: 'https://booth.example.com/' });
     expect(c.sessionTtlMinutes).toBe(0.1);
@@ -33,6 +38,7 @@ describe('configuration', () => {
     [{ BOOTH_TOKEN: 'short' }, 'BOOTH_TOKEN'],
     [{ READY_AT_PHOTOS: '6' }, 'READY_AT_PHOTOS'],
     [{ BOOTH_TOKEN: 'same-token-123456', ADMIN_TOKEN: 'same-token-123456' }, 'ADMIN_TOKEN'],
+    [{ PB_CLUSTER_ROLE: 'boss' }, 'PB_CLUSTER_ROLE'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(name);

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ApiError } from '@/lib/errors';
-import { gridShape, normalizeImage } from '@/lib/images';
+import { normalizeImage } from '@/lib/images';
+import { gridShape } from '@/lib/shared/session';
 import { useTestEnv } from './support/env';
 import * as img from './support/images';
 

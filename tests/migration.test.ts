@@ -6,9 +6,10 @@ import { MIGRATIONS_DIR, openDatabase, runMigrations } from '@/db';
 import { makeTempDir, useTestEnv } from './support/env';
 
 /**
- * Upgrading a database of before events (migrations up to 0004, live sessions with photos): the
- * sessions table is rebuilt without losing a row (no cascade to the photos), every session lands
- * in the default event, and that event takes its values from the environment once.
+ * Upgrading a database of before events (migrations up to 0005, rows in every table): the
+ * sessions table is rebuilt without losing a row (no cascade to the photos, changes, Telegram
+ * links or upload slots that point at it), every session lands in the default event, and that
+ * event takes its values from the environment once.
  */
 
 useTestEnv({
@@ -38,34 +39,76 @@ function migrationsBefore(tag: string): string {
   return dir;
 }
 
-describe('migration 0005 (events and booths) on an existing database', () => {
-  it('keeps every session, photo and change, and moves them to the default event', () => {
+const S1 = '0b8f6c9e-3c1f-4b7e-9a51-2a7d0f1d4c11';
+const S2 = '1c9a7d0f-4d2a-4c8f-8b62-3b8e1a2e5d22';
+
+/** Every row of a table, in a stable order. */
+function rows(sqlite: import('better-sqlite3').Database, table: string): Record<string, unknown>[] {
+  return sqlite.prepare(`select * from "${table}" order by rowid`).all() as Record<string, unknown>[];
+}
+
+describe('migration 0006 (events and booths) on a database at 0005', () => {
+  it('keeps every row of every table, and moves the sessions to the default event', () => {
     const dataDir = makeTempDir();
     dirs.push(dataDir);
     const db = openDatabase(path.join(dataDir, 'photobooth.db'));
-    migrate(db, { migrationsFolder: migrationsBefore('0005_events_and_booths') });
+    migrate(db, { migrationsFolder: migrationsBefore('0006_events_and_booths') });
     const sqlite = db.$client;
     const now = Date.now();
+    const insertSession = sqlite.prepare(
+      `insert into sessions (id, type, status, created_at, updated_at, expires_at, telegram_user_id, telegram_username, data, version)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    insertSession.run(S1, 'upload', 'ready', now, now, now + 600_000, 42, 'guest', '{"a":1}', 2);
+    insertSession.run(S2, 'download', 'pending', now - 1000, now - 1000, now - 1, null, null, '{}', 0);
+    const insertPhoto = sqlite.prepare(
+      `insert into session_photos (id, session_id, photo_type, order_index, content_type, width, height,
+       bytes, thumb_bytes, sha256, storage_key, telegram_file_id, telegram_update_id, created_at)
+       values (?, ?, ?, ?, 'image/jpeg', 10, 10, 1, 1, 'x', ?, ?, ?, ?)`,
+    );
+    insertPhoto.run('5d1e6c9e-3c1f-4b7e-9a51-2a7d0f1d4c11', S1, 'uploaded', 0, 'k1', null, null, now);
+    insertPhoto.run('6e2f7d0f-4d2a-4c8f-8b62-3b8e1a2e5d22', S1, 'uploaded', 1, 'k2', 'tg-file', 900, now);
+    insertPhoto.run('7f3a8e1a-5e3b-4d9a-9c73-4c9f2b3f6e33', S2, 'result', 0, 'k3', null, null, now);
     sqlite
       .prepare(
-        `insert into sessions (id, type, status, created_at, updated_at, expires_at, data, version)
-         values (?, 'upload', 'ready', ?, ?, ?, '{"a":1}', 2)`,
+        `insert into session_changes (session_id, version, snapshot) values (?, 2, '{}'), (?, 1, '{}')`,
       )
-      .run('0b8f6c9e-3c1f-4b7e-9a51-2a7d0f1d4c11', now, now, now + 600_000);
+      .run(S1, S1);
     sqlite
       .prepare(
-        `insert into session_photos (id, session_id, photo_type, order_index, content_type, width, height,
-         bytes, thumb_bytes, sha256, storage_key, created_at) values (?, ?, 'uploaded', 0, 'image/jpeg', 10, 10, 1, 1, 'x', 'k', ?)`,
+        `insert into telegram_links (session_id, start_token, chat_id, user_id, language_code, created_at, linked_at, delivered_result_id)
+         values (?, 'start-1', 77, 42, 'ru', ?, ?, null)`,
       )
-      .run('5d1e6c9e-3c1f-4b7e-9a51-2a7d0f1d4c11', '0b8f6c9e-3c1f-4b7e-9a51-2a7d0f1d4c11', now);
+      .run(S1, now, now);
     sqlite
-      .prepare(`insert into session_changes (session_id, version, snapshot) values (?, 2, '{}')`)
-      .run('0b8f6c9e-3c1f-4b7e-9a51-2a7d0f1d4c11');
+      .prepare(
+        `insert into telegram_updates (update_id, received_at, payload, chat_id, state, attempts, claimed_by, claimed_until, processed_at)
+         values (900, ?, null, 77, 'done', 1, null, null, ?), (901, ?, '{"update_id":901}', 77, 'pending', 0, 'w1', ?, null)`,
+      )
+      .run(now, now, now, now + 30_000);
+    sqlite
+      .prepare('insert into upload_slots (id, session_id, expires_at) values (?, ?, ?)')
+      .run('slot-1', S1, now + 600_000);
     sqlite
       .prepare(
         `insert into auth_sessions (id, role, token_tag, created_at, last_seen_at, expires_at) values ('l', 'admin', 't', ?, ?, ?)`,
       )
       .run(now, now, now + 600_000);
+    sqlite
+      .prepare(`insert into rate_limits (key, count, reset_at) values ('login:1.2.3.4', 3, ?)`)
+      .run(now + 600_000);
+
+    const untouched = [
+      'session_photos',
+      'session_changes',
+      'telegram_links',
+      'telegram_updates',
+      'upload_slots',
+      'rate_limits',
+    ];
+    const before = Object.fromEntries(untouched.map((t) => [t, rows(sqlite, t)]));
+    const sessionsBefore = rows(sqlite, 'sessions');
+    const loginsBefore = rows(sqlite, 'auth_sessions');
 
     runMigrations(db);
     runMigrations(db); // idempotent
@@ -75,27 +118,33 @@ describe('migration 0005 (events and booths) on an existing database', () => {
     expect(events[0]).toMatchObject({ name: 'Old booth', is_default: 1, max_photos: 4, ready_at: 2 });
     expect(events[0]?.session_ttl_minutes).toBe(20);
     expect(Number(events[0]?.created_at)).toBeGreaterThan(0);
-    expect(
-      sqlite
-        .prepare('select id, event_id, booth_id, max_photos, ready_at, status, version from sessions')
-        .all(),
-    ).toEqual([
-      {
-        id: '0b8f6c9e-3c1f-4b7e-9a51-2a7d0f1d4c11',
+
+    // Every column of every session kept, plus its event and the event's limits.
+    expect(rows(sqlite, 'sessions')).toEqual(
+      sessionsBefore.map((s) => ({
+        ...s,
         event_id: events[0]?.id,
         booth_id: null,
         max_photos: 4,
         ready_at: 2,
-        status: 'ready',
-        version: 2,
-      },
-    ]);
-    expect(sqlite.prepare('select count(*) n from session_photos').get()).toEqual({ n: 1 });
-    expect(sqlite.prepare('select count(*) n from session_changes').get()).toEqual({ n: 1 });
-    expect(sqlite.prepare('select booth_id from auth_sessions').all()).toEqual([{ booth_id: null }]);
-    // Foreign keys are on again, with their actions: deleting the session cascades to its photos.
+      })),
+    );
+    for (const t of untouched) expect(rows(sqlite, t), t).toEqual(before[t]);
+    expect(rows(sqlite, 'auth_sessions')).toEqual(loginsBefore.map((l) => ({ ...l, booth_id: null })));
+    expect(sqlite.pragma('foreign_key_check')).toEqual([]);
+
+    // Foreign keys are on again, with their actions: deleting a session cascades to what it has.
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-    sqlite.prepare('delete from sessions').run();
+    sqlite.prepare('delete from sessions where id = ?').run(S1);
+    for (const t of ['session_photos', 'session_changes', 'telegram_links', 'upload_slots']) {
+      expect(sqlite.prepare(`select count(*) n from "${t}" where session_id = ?`).get(S1), t).toEqual({
+        n: 0,
+      });
+    }
+    expect(sqlite.prepare('select count(*) n from session_photos').get()).toEqual({ n: 1 });
+    // Deleting the event cascades to its sessions.
+    sqlite.prepare('delete from events').run();
+    expect(sqlite.prepare('select count(*) n from sessions').get()).toEqual({ n: 0 });
     expect(sqlite.prepare('select count(*) n from session_photos').get()).toEqual({ n: 0 });
     expect(() =>
       sqlite

@@ -3,11 +3,11 @@ import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { NextIntlClientProvider } from 'next-intl';
 import { getTranslations } from 'next-intl/server';
-import { pickMessages } from '@/components/messages';
-import { pageRole } from '@/components/page-role';
-import { storageTotals } from '@/db/queries';
+import { pickMessages } from '@/i18n/messages';
+import { adminStats } from '@/lib/admin-stats';
 import { baseUrlFromHeaders } from '@/lib/links';
-import { listSessions, serializeSession } from '@/lib/sessions';
+import { pageRole } from '@/lib/page-role';
+import { listSessionsPage, serializeSessionSummary } from '@/lib/sessions';
 import { AdminDashboard } from './admin-dashboard';
 import { AdminLogin } from './admin-login';
 
@@ -25,15 +25,15 @@ export default async function AdminPage() {
     body = <AdminLogin />;
   } else {
     const base = baseUrlFromHeaders(await headers());
-    const totals = storageTotals(new Date());
+    // The first page only, without data: the dashboard pages in the rest and fetches data on demand.
+    const page = listSessionsPage({});
     body = (
       <AdminDashboard
-        initialSessions={listSessions({}).map((s) => serializeSession(s, base))}
-        initialStats={{
-          active_sessions: totals.activeSessions,
-          photos_stored: totals.photosStored,
-          bytes_stored: totals.bytesStored,
+        initialPage={{
+          sessions: page.sessions.map((s) => serializeSessionSummary(s, base)),
+          next_before: page.nextBefore,
         }}
+        initialStats={adminStats()}
       />
     );
   }

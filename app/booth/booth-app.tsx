@@ -9,31 +9,11 @@ import { CameraFlow } from './camera-flow';
 import { OfflineBanner } from './connection';
 import { PhoneFlow } from './phone-flow';
 import { ResultScreen } from './result-screen';
+import type { BoothScreenProps, BoothSettings } from './screen-props';
 import { StartScreen } from './start-screen';
 import { TokenPrompt } from './token-prompt';
 
-export interface BoothSettings {
-  eventName: string | null;
-  wifiSsid: string | null;
-  wifiPassword: string | null;
-  idleSeconds: number;
-  shots: number;
-  /** The guest link would point to localhost: phones cannot open it. */
-  linkUnreachable: boolean;
-}
-
-/** What every booth screen gets from the shell. */
-export interface BoothScreenProps {
-  settings: BoothSettings;
-  /** A session this screen created (so an abandoned one can be closed). */
-  onSession: (session: SessionJson) => void;
-  /** Any failure of a booth call: a 401 brings the token prompt back. */
-  onFailure: (err: unknown) => void;
-  /** Guest activity (a photo landed, a status changed) keeps the booth from idling out. */
-  onActivity: () => void;
-  onResult: (session: SessionJson) => void;
-  onCancel: () => void;
-}
+export type { BoothSettings };
 
 type Screen =
   | { name: 'start' }

@@ -4,10 +4,10 @@ import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiFailure, api, type SessionJson, uploadPhoto } from '@/components/api';
 import { Button } from '@/components/button';
-import type { Layout } from '@/lib/images';
-import type { BoothScreenProps } from './booth-app';
+import type { Layout } from '@/lib/shared/session';
 import { LayoutPicker } from './layout-picker';
 import { MakingOverlay, useMakePicture } from './make-picture';
+import type { BoothScreenProps } from './screen-props';
 
 interface Shot {
   blob: Blob;

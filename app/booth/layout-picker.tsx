@@ -1,25 +1,16 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import type { Layout } from '@/lib/images';
+import { gridShape, LAYOUT_PHOTOS, LAYOUTS, type Layout } from '@/lib/shared/session';
 
-export const LAYOUT_CHOICES = ['grid', 'strip', 'single'] as const satisfies readonly Layout[];
-
-/** How many photos each layout uses (mirrors what the composer picks; only for the preview). */
-const PREVIEW_COUNT: Record<Layout, number> = { grid: 6, strip: 4, single: 1 };
+// Written out whole so Tailwind sees the class names.
+const GRID_COLS = { 1: 'grid-cols-1', 2: 'grid-cols-2', 3: 'grid-cols-3' } as const;
 
 function Preview({ layout, images }: { layout: Layout; images: string[] }) {
-  const shown = images.slice(0, PREVIEW_COUNT[layout]);
+  const shown = images.slice(0, LAYOUT_PHOTOS[layout]);
   const cells = shown.length ? shown : [''];
   const frame = layout === 'strip' ? 'h-[11vh] w-[7.4vh] grid-cols-1' : 'h-[11vh] w-[16.5vh]';
-  const cols =
-    layout === 'grid'
-      ? cells.length <= 1
-        ? 'grid-cols-1'
-        : cells.length <= 4
-          ? 'grid-cols-2'
-          : 'grid-cols-3'
-      : '';
+  const cols = layout === 'grid' ? GRID_COLS[gridShape(cells.length).cols] : '';
   return (
     <span aria-hidden="true" className={`grid gap-1 rounded bg-white p-1 ${frame} ${cols}`}>
       {cells.map((src) =>
@@ -49,7 +40,7 @@ export function LayoutPicker({
     <fieldset className="flex flex-col gap-3">
       <legend className="mb-1 text-2xl font-semibold">{t('layoutLegend')}</legend>
       <div className="flex flex-wrap gap-4">
-        {LAYOUT_CHOICES.map((layout) => {
+        {LAYOUTS.map((layout) => {
           const checked = value === layout;
           return (
             <label

@@ -3,8 +3,8 @@
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { api, type SessionJson } from '@/components/api';
-import type { Layout } from '@/lib/images';
-import type { BoothScreenProps } from './booth-app';
+import type { Layout } from '@/lib/shared/session';
+import type { BoothScreenProps } from './screen-props';
 
 /** "Make my picture": composes the session's photos in the chosen layout, captioned with the event name. */
 export function useMakePicture({ settings, onResult, onFailure }: BoothScreenProps) {

@@ -3,10 +3,10 @@ import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { NextIntlClientProvider } from 'next-intl';
 import { getTranslations } from 'next-intl/server';
-import { pickMessages } from '@/components/messages';
-import { pageRole } from '@/components/page-role';
+import { pickMessages } from '@/i18n/messages';
 import { getConfig } from '@/lib/config';
 import { baseUrlFromHeaders, isLoopbackHost } from '@/lib/links';
+import { pageRole } from '@/lib/page-role';
 import { atLeast } from '@/lib/roles';
 import { BoothApp } from './booth-app';
 

@@ -8,11 +8,11 @@ import { Countdown } from '@/components/countdown';
 import { QrCode, wifiQrValue } from '@/components/qr-code';
 import { TelegramQr } from '@/components/telegram-qr';
 import { useLiveSession, useSessionPhotos } from '@/components/use-live-session';
-import type { Layout } from '@/lib/images';
-import type { BoothScreenProps } from './booth-app';
+import { type Layout, sessionProgress } from '@/lib/shared/session';
 import { ConnectionBanner } from './connection';
 import { LayoutPicker } from './layout-picker';
 import { MakingOverlay, useMakePicture } from './make-picture';
+import type { BoothScreenProps } from './screen-props';
 
 /** Phone → booth: a new upload session, its QR code, and the photos arriving live. */
 export function PhoneFlow(props: BoothScreenProps) {
@@ -59,8 +59,7 @@ function PhoneWaiting(props: BoothScreenProps & { initial: SessionJson }) {
     if (gone) onCancel();
   }, [gone, onCancel]);
 
-  const ready = session.photo_count >= session.ready_at;
-  const full = session.photo_count >= session.max_photos;
+  const { ready, full } = sessionProgress(session);
   const wifi = settings.wifiSsid ? wifiQrValue(settings.wifiSsid, settings.wifiPassword ?? undefined) : null;
   const shortLink = session.url.replace(/^https?:\/\//, '');
 

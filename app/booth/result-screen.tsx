@@ -7,8 +7,8 @@ import { Button } from '@/components/button';
 import { QrCode } from '@/components/qr-code';
 import { TelegramQr } from '@/components/telegram-qr';
 import { useLiveSession } from '@/components/use-live-session';
-import type { BoothScreenProps } from './booth-app';
 import { ConnectionBanner } from './connection';
+import type { BoothScreenProps } from './screen-props';
 
 /** The finished picture, big; a QR code to take it home; "saved on the phone ✓" live; print; done. */
 export function ResultScreen({

@@ -1,7 +1,7 @@
 import { NextIntlClientProvider } from 'next-intl';
 import { getTranslations } from 'next-intl/server';
 import { LocaleSwitch } from '@/components/locale-switch';
-import { pickMessages } from '@/components/messages';
+import { pickMessages } from '@/i18n/messages';
 import { getConfig } from '@/lib/config';
 
 /** The guest's phone: a light page, large text, only the guest strings sent to the browser. */

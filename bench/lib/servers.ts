@@ -203,6 +203,8 @@ export interface ProductOptions {
   dist?: string;
   /** Extra node flags for the server process (server.mjs passes them on to its workers). */
   nodeArgs?: string[];
+  /** Starts the server under `ulimit -n` this low (its soft and hard limit on open files). */
+  fdLimit?: number;
 }
 
 export async function startProduct(opts: ProductOptions): Promise<RunningServer> {
@@ -219,7 +221,12 @@ export async function startProduct(opts: ProductOptions): Promise<RunningServer>
           '-H',
           '127.0.0.1',
         ];
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], {
+  const argv = [...(opts.nodeArgs ?? []), ...args];
+  // bash execs node, so the pid (and process group) is the server's own.
+  const [cmd, cmdArgs] = opts.fdLimit
+    ? ['bash', ['-c', `ulimit -n ${Math.floor(opts.fdLimit)} && exec "$0" "$@"`, process.execPath, ...argv]]
+    : [process.execPath, argv];
+  const proc = spawn(cmd as string, cmdArgs as string[], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -234,6 +241,10 @@ export async function startProduct(opts: ProductOptions): Promise<RunningServer>
       PUBLIC_URL: '',
       HOSTNAME: '127.0.0.1',
       ...(opts.workers ? { WEB_CONCURRENCY: String(opts.workers) } : {}),
+      // Every simulated client here is 127.0.0.1: the caps per client address (lib/limits.ts)
+      // would make one phone of them all. The caps for the whole server stay as configured.
+      MAX_EVENT_STREAMS_PER_ADDRESS: '100000',
+      MAX_UPLOADS_PER_ADDRESS: '100000',
       ...opts.env,
     },
   });

@@ -1,5 +1,5 @@
 import { Bot, type Context } from 'grammy';
-import { claimTelegramUpdate, pruneTelegramUpdates, type SessionWithCounts } from '@/db/queries';
+import { findPhotoByTelegramUpdate, findSession, type SessionWithCounts } from '@/db/queries';
 import { getConfig, type TelegramConfig } from '../config';
 import { ApiError } from '../errors';
 import { addUploadedPhoto, assertCanUpload } from '../photos';
@@ -12,42 +12,26 @@ import { DEFAULT_RETRY, type RetryOptions, retryTransformer } from './retry';
 /**
  * The bot: one more entry point to the session rules, with none of its own. /start <token> links
  * the chat, photos and image files go through addUploadedPhoto as a guest's upload would, domain
- * errors become a reply in the user's language. Every update is handled at most once (update_id).
+ * errors become a reply in the user's language. Updates come from the inbox (./inbox.ts), which may
+ * hand the same update over again after a crash: a photo is stored once per update_id.
  */
 
 export interface BotOptions {
   retry?: Partial<RetryOptions>;
 }
 
-const UPDATE_ID_KEEP_MS = 48 * 60 * 60_000;
-const PRUNE_EVERY_MS = 60 * 60_000;
-
 export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
   const retry = retryOptions(opts.retry);
   const bot = new Bot(cfg.botToken, { client: { apiRoot: cfg.apiRoot, timeoutSeconds: 60 } });
   bot.api.config.use(retryTransformer(retry));
-  let prunedAt = 0;
-
-  // Telegram re-sends an update it thinks was lost (a slow webhook, a restart before the
-  // offset was confirmed): the first process to record its id handles it, any later copy is dropped.
-  bot.use(async (ctx, next) => {
-    const now = new Date();
-    if (!claimTelegramUpdate(ctx.update.update_id, now)) return;
-    if (now.getTime() - prunedAt > PRUNE_EVERY_MS) {
-      prunedAt = now.getTime();
-      pruneTelegramUpdates(new Date(now.getTime() - UPDATE_ID_KEEP_MS));
-    }
-    await next();
-  });
-
   // A photobooth conversation is one-to-one; groups and channels are ignored.
   bot.use(async (ctx, next) => {
     if (ctx.chat?.type !== 'private' || !ctx.from) return;
     await next();
   });
 
-  // Nothing escapes: a failure is logged and the guest asked to try again, never a crash or a
-  // webhook answered 500 (which Telegram would re-send).
+  // Nothing escapes: a failure is logged and the guest asked to try again, and the update is done
+  // (the inbox processes an update again only when a crash left it unfinished).
   bot.use(async (ctx, next) => {
     try {
       await next();
@@ -74,7 +58,11 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     }
     const { session } = result;
     await ctx.reply(
-      t(l, session.type === 'upload' ? 'linked_upload' : 'linked_download', limits(session.photoCount)),
+      t(
+        l,
+        session.type === 'upload' ? 'linked_upload' : 'linked_download',
+        limits(session.photoCount, session),
+      ),
     );
     // Published as a session change: the booth sees who linked, the notifier sends a picture
     // that is already there.
@@ -112,6 +100,12 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     const chatId = ctx.chat?.id;
     const found = chatId === undefined ? null : sessionForChat(chatId);
     if (!found) return void (await ctx.reply(t(l, 'no_session')));
+    // This update was processed before and its photo stored (the process stopped before the
+    // update was marked done): confirm it again rather than refuse it or store it twice.
+    const updateId = ctx.update.update_id;
+    const stored = findPhotoByTelegramUpdate(updateId);
+    const storedIn = stored && findSession(stored.sessionId);
+    if (storedIn) return void (await ctx.reply(countText(l, storedIn)));
     let file: Awaited<ReturnType<typeof downloadTelegramFile>> | undefined;
     try {
       // Refuse at once what would be refused after the download (expired, full, closed).
@@ -119,11 +113,12 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
       file = await downloadTelegramFile(ctx.api, cfg, fileId, size, retry);
       const { session } = await addUploadedPhoto(found.session.id, file.path, 'guest', {
         telegramFileId: fileId,
+        telegramUpdateId: updateId,
       });
       await ctx.reply(countText(l, session));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      await ctx.reply(errorText(l, err, downloadLimitBytes(cfg)));
+      await ctx.reply(errorText(l, err, downloadLimitBytes(cfg), found.session));
     } finally {
       await file?.cleanup();
     }
@@ -152,29 +147,42 @@ function identity(ctx: Context): ChatIdentity {
   };
 }
 
-function limits(photoCount: number) {
-  const { readyAtPhotos, maxUploadedPhotos } = getConfig();
-  return { count: photoCount, ready_at: readyAtPhotos, max: maxUploadedPhotos };
+type Limits = Pick<SessionWithCounts, 'readyAt' | 'maxPhotos'>;
+
+/** The counts of a session's messages: its own limits (its event's when it was made). */
+function limits(photoCount: number, session?: Limits) {
+  if (!session) {
+    // No session at hand (an error without one): the default event's values from the environment.
+    const { readyAtPhotos, maxUploadedPhotos } = getConfig();
+    return { count: photoCount, ready_at: readyAtPhotos, max: maxUploadedPhotos };
+  }
+  return { count: photoCount, ready_at: session.readyAt, max: session.maxPhotos };
 }
 
 export function countText(l: BotLang, session: SessionWithCounts): string {
-  const v = limits(session.photoCount);
+  const v = limits(session.photoCount, session);
   const lines = [t(l, v.count > v.ready_at ? 'count_over' : 'count', v)];
   if (v.count >= v.max) lines.push(t(l, 'count_full', v));
   else if (v.count >= v.ready_at) lines.push(t(l, 'count_ready', { left: v.max - v.count }));
   return lines.join('\n');
 }
 
-export function errorText(l: BotLang, err: ApiError, limitBytes = getConfig().maxUploadBytes): string {
+export function errorText(
+  l: BotLang,
+  err: ApiError,
+  limitBytes = getConfig().maxUploadBytes,
+  /** The session the photo was for, when the error carries none. */
+  session?: Limits,
+): string {
   const key = errorKey(err.code) ?? 'error_generic';
   const mb = Math.round(limitBytes / (1024 * 1024));
-  return t(l, key, { ...limits(err.session?.photoCount ?? 0), mb });
+  return t(l, key, { ...limits(err.session?.photoCount ?? 0, err.session ?? session), mb });
 }
 
 export function statusText(l: BotLang, session: SessionWithCounts): string {
   const status = effectiveStatus(session);
   const minutes = Math.max(0, Math.ceil((session.expiresAt.getTime() - Date.now()) / 60_000));
-  const v = { ...limits(session.photoCount), minutes };
+  const v = { ...limits(session.photoCount, session), minutes };
   if (status === 'expired') return t(l, 'status_expired');
   if (status === 'completed') return t(l, 'status_completed');
   if (session.type === 'upload')

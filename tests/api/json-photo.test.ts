@@ -9,7 +9,8 @@ import { makeTempDir, useTestEnv } from '../support/env';
 import { call } from '../support/http';
 import * as img from '../support/images';
 
-const env = useTestEnv();
+// Twenty uploads at once from one address: above the default per-address cap (16) on purpose.
+const env = useTestEnv({ MAX_UPLOADS_PER_ADDRESS: '64' });
 
 /** A body that arrives in the given pieces. */
 function pieces(parts: string[]): ReadableStream<Uint8Array> {

@@ -1,13 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as login from '@/app/api/auth/login/route';
 import * as logout from '@/app/api/auth/logout/route';
 import * as health from '@/app/api/health/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as create from '@/app/api/session/create/route';
+import * as adminEvents from '@/app/api/sessions/events/route';
 import * as list from '@/app/api/sessions/list/route';
 import * as stats from '@/app/api/sessions/stats/route';
+import { insertSession, transaction } from '@/db/queries';
+import { defaultEvent } from '@/lib/event-rules';
 import { useTestEnv } from '../support/env';
-import { call } from '../support/http';
+import { buildRequest, call } from '../support/http';
 
 useTestEnv();
 
@@ -263,6 +267,194 @@ describe('GET /api/sessions/list and /stats', () => {
   });
 });
 
+describe('GET /api/sessions/list paging (2,000 sessions of 16 KiB data)', () => {
+  type Item = { id: string; type: string; created_at: string; data?: unknown; has_data: boolean };
+  const mine = new Map<string, 'upload' | 'download'>();
+  const base = Date.now() - 60_000;
+
+  beforeAll(() => {
+    const data = { notes: 'x'.repeat(16 * 1024 - 20) };
+    const event = defaultEvent();
+    transaction(() => {
+      for (let i = 0; i < 2000; i++) {
+        const id = randomUUID();
+        const type = i % 4 === 0 ? 'download' : 'upload';
+        // Five sessions share each millisecond: the cursor must tell them apart by id.
+        const createdAt = new Date(base - Math.floor(i / 5));
+        insertSession({
+          id,
+          type,
+          status: 'pending',
+          createdAt,
+          updatedAt: createdAt,
+          expiresAt: new Date(Date.now() + 60 * 60_000),
+          data,
+          eventId: event.id,
+          maxPhotos: event.maxPhotos,
+          readyAt: event.readyAt,
+        });
+        mine.set(id, type);
+      }
+    });
+  });
+
+  async function allPages(query: string) {
+    const pages: { bytes: number; sessions: Item[] }[] = [];
+    let before: string | null = null;
+    do {
+      const q = `${query}${before ? `&before=${encodeURIComponent(before)}` : ''}`;
+      const r = await call(list.GET, { path: `/api/sessions/list?${q}`, as: 'admin' });
+      expect(r.status).toBe(200);
+      pages.push({ bytes: r.body.length, sessions: r.json.sessions });
+      before = r.json.next_before;
+      expect(pages.length).toBeLessThan(200);
+    } while (before);
+    return pages;
+  }
+
+  function expectNewestFirst(items: Item[]) {
+    for (let i = 1; i < items.length; i++) {
+      const [a, b] = [items[i - 1] as Item, items[i] as Item];
+      expect(a.created_at > b.created_at || (a.created_at === b.created_at && a.id > b.id)).toBe(true);
+    }
+  }
+
+  it('answers a small first page without data, with a cursor for the next', async () => {
+    const r = await call(list.GET, { path: '/api/sessions/list', as: 'admin' });
+    expect(r.status).toBe(200);
+    expect(r.json.sessions).toHaveLength(50);
+    // Was 32 MB: every session with its data.
+    expect(r.body.length).toBeLessThan(40 * 1024);
+    expect(r.json.sessions.some((s: Item) => 'data' in s)).toBe(false);
+    expect(typeof r.json.next_before).toBe('string');
+    const big = await call(list.GET, { path: '/api/sessions/list?limit=200', as: 'admin' });
+    const item = (big.json.sessions as Item[]).find((s) => mine.has(s.id)) as Item;
+    expect(item).toMatchObject({ has_data: true, photo_count: 0, max_photos: 5, ready_at: 3 });
+    // The data is one GET away.
+    const one = await getSession(item.id);
+    expect(JSON.stringify(one.json.session.data).length).toBeGreaterThan(16_000);
+  });
+
+  it('visits every session exactly once, newest first, in pages of at most 200', async () => {
+    const pages = await allPages('limit=200');
+    for (const p of pages) {
+      expect(p.sessions.length).toBeLessThanOrEqual(200);
+      expect(p.bytes).toBeLessThan(160 * 1024);
+    }
+    const items = pages.flatMap((p) => p.sessions);
+    const ids = items.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => mine.has(id))).toHaveLength(2000);
+    expectNewestFirst(items);
+  });
+
+  it('pages filtered lists too', async () => {
+    const pages = await allPages('type=download&status=pending&limit=77');
+    const items = pages.flatMap((p) => p.sessions);
+    expect(items.every((s) => s.type === 'download')).toBe(true);
+    const seen = items.filter((s) => mine.has(s.id)).map((s) => s.id);
+    expect(new Set(seen).size).toBe(500);
+    expect(seen.length).toBe(500);
+    expectNewestFirst(items);
+  });
+
+  it('a session created meanwhile neither shifts nor repeats a row of the next page', async () => {
+    const first = await call(list.GET, { path: '/api/sessions/list?limit=10', as: 'admin' });
+    await createSession();
+    const second = await call(list.GET, {
+      path: `/api/sessions/list?limit=10&before=${first.json.next_before}`,
+      as: 'admin',
+    });
+    const again = await call(list.GET, { path: '/api/sessions/list?limit=21', as: 'admin' });
+    const ids = (r: { json: { sessions: Item[] } }) => r.json.sessions.map((s) => s.id);
+    expect([...ids(first), ...ids(second)]).toEqual(ids(again).slice(1));
+  });
+
+  it.each([
+    'limit=0',
+    'limit=201',
+    'limit=ten',
+    'before=not-a-cursor',
+    `before=${Buffer.from('12.x').toString('base64url')}`,
+  ])('400 invalid_query for ?%s', async (q) => {
+    const r = await call(list.GET, { path: `/api/sessions/list?${q}`, as: 'admin' });
+    expect(r.status).toBe(400);
+    expect(r.json.error.code).toBe('invalid_query');
+  });
+});
+
+describe('GET /api/sessions/events (the admin stream)', () => {
+  it('needs the admin role', async () => {
+    expect((await call(adminEvents.GET, { path: '/api/sessions/events' })).status).toBe(401);
+    expect((await call(adminEvents.GET, { path: '/api/sessions/events', as: 'booth' })).status).toBe(403);
+  });
+
+  it('tells which sessions changed, a burst in one event per half second, and stops on abort', async () => {
+    const abort = new AbortController();
+    // Held to the end: undici's request.signal follows the controller only while the Request lives.
+    const request = buildRequest({ path: '/api/sessions/events', as: 'admin', signal: abort.signal });
+    const response = await adminEvents.GET(request, { params: Promise.resolve({}) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    type Changed = { ids: string[]; sessions: { id: string; status: string; has_data: boolean }[] };
+    const events: { event: string; data: Changed; at: number }[] = [];
+    let buffer = '';
+    const pump = (async () => {
+      const dec = new TextDecoder();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += dec.decode(value, { stream: true });
+        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data), at: Date.now() });
+        }
+      }
+    })();
+    const waitFor = async (n: number) => {
+      for (let t = 0; events.length < n && t < 100; t++) await new Promise((r) => setTimeout(r, 20));
+      expect(events.length).toBeGreaterThanOrEqual(n);
+    };
+
+    const one = await createSession({ type: 'upload', data: { table: 'A7' } });
+    await waitFor(1);
+    expect(events[0]).toMatchObject({ event: 'changed', data: { ids: [one.id] } });
+    const item = events[0]?.data.sessions[0];
+    expect(item).toMatchObject({ id: one.id, status: 'pending', has_data: true });
+    expect(item).not.toHaveProperty('data');
+
+    // A burst: ten new sessions and a change and a delete of the first come as one event.
+    const burstStart = Date.now();
+    const ten = [];
+    for (let i = 0; i < 10; i++) ten.push(await createSession({ type: 'download' }));
+    expect((await putSession(one.id, { status: 'ready' }, 'booth')).status).toBe(200);
+    expect((await deleteSession(ten[0].id, 'booth')).status).toBe(204);
+    await waitFor(2);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(events).toHaveLength(2);
+    const burst = events[1] as { data: Changed; at: number };
+    expect(burst.at - (events[0]?.at ?? 0)).toBeGreaterThanOrEqual(450);
+    expect(burst.at - burstStart).toBeLessThan(1000);
+    expect(new Set(burst.data.ids)).toEqual(new Set([one.id, ...ten.map((s) => s.id)]));
+    const now = new Map(burst.data.sessions.map((s) => [s.id, s]));
+    expect(now.get(one.id)?.status).toBe('ready');
+    expect(now.has(ten[0].id)).toBe(false);
+    expect(now.size).toBe(10);
+
+    abort.abort();
+    expect(request.signal.aborted).toBe(true);
+    await pump;
+    // After the abort nothing is queued for it any more.
+    await createSession();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(events).toHaveLength(2);
+  });
+});
+
 describe('auth', () => {
   it('login with the booth token sets an httpOnly SameSite=Strict cookie that works', async () => {
     const r = await call(login.POST, {
@@ -357,13 +549,15 @@ describe('auth hardening', () => {
 });
 
 describe('methods a route does not have', () => {
-  it('answer a JSON 405 with Allow', async () => {
-    const r = await call(create.GET as never, { path: '/api/session/create' });
-    expect(r.status).toBe(405);
-    expect(r.json.error.code).toBe('method_not_allowed');
-    expect(r.headers.get('allow')).toBe('POST');
-    const patch = await call(sessionRoute.PATCH as never, { method: 'PATCH', path: '/x', json: {} });
-    expect(patch.headers.get('allow')).toBe('GET, PUT, DELETE');
+  // server.mjs answers them with the one JSON 405 and its Allow header before Next
+  // (tests/load/bad-input.test.ts checks every route over HTTP): routes export only what they do.
+  it('are not exported by the route', () => {
+    expect(Object.keys(create).filter((k) => /^[A-Z]+$/.test(k))).toEqual(['POST']);
+    expect(
+      Object.keys(sessionRoute)
+        .filter((k) => /^[A-Z]+$/.test(k))
+        .sort(),
+    ).toEqual(['DELETE', 'GET', 'PUT']);
   });
 });
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from '../../bench/lib/images';
@@ -12,6 +12,7 @@ import {
   listFiles,
   noisyJpeg,
   type RunningServer,
+  rawRequest as rawOn,
   startCluster,
   upload,
   waitUntil,
@@ -40,25 +41,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Opens a raw HTTP/1.1 request on 127.0.0.1 and sends the head. */
-async function rawRequest(
-  head: string,
-): Promise<{ sock: net.Socket; response: () => string; closed: Promise<void> }> {
-  const sock = net.connect(server.port, '127.0.0.1');
-  sockets.push(sock);
-  await new Promise<void>((r, j) => {
-    sock.once('connect', () => r());
-    sock.once('error', j);
-  });
-  let response = '';
-  sock.on('data', (d) => {
-    response += d.toString('latin1');
-  });
-  sock.on('error', () => {});
-  const closed = new Promise<void>((r) => sock.once('close', () => r()));
-  sock.write(head);
-  return { sock, response: () => response, closed };
-}
+const rawRequest = (head: string) => rawOn(server.port, head, sockets);
 
 /** Requests from a well-behaved client while something else goes on: latencies in ms. */
 function probe(url: string): { stop: () => Promise<{ latencies: number[]; bad: number }> } {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createSession as create, type UploadAnswer, uploadPhoto } from '../../bench/lib/api';
@@ -86,4 +87,35 @@ export async function getJson(
   const r = await fetch(url, { headers });
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : undefined };
+}
+
+export interface RawRequest {
+  sock: net.Socket;
+  response: () => string;
+  closed: Promise<void>;
+}
+
+/**
+ * A raw HTTP/1.1 request on 127.0.0.1: the head at once, the body as the test sends it. The
+ * socket is added to `track` so the test can destroy every socket it opened.
+ */
+export async function rawRequest(
+  port: number,
+  head: string,
+  track: { push: (s: net.Socket) => unknown },
+): Promise<RawRequest> {
+  const sock = net.connect(port, '127.0.0.1');
+  track.push(sock);
+  await new Promise<void>((r, j) => {
+    sock.once('connect', () => r());
+    sock.once('error', j);
+  });
+  let response = '';
+  sock.on('data', (d) => {
+    response += d.toString('latin1');
+  });
+  sock.on('error', () => {});
+  const closed = new Promise<void>((r) => sock.once('close', () => r()));
+  sock.write(head);
+  return { sock, response: () => response, closed };
 }

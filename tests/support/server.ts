@@ -25,7 +25,8 @@ export async function startServer(
   dataDir: string,
   env: Record<string, string> = {},
   workers = 2,
+  opts: { fdLimit?: number } = {},
 ): Promise<RunningServer> {
   ensureBuilt();
-  return startProduct({ dataDir, env, workers, dist: distDir() });
+  return startProduct({ dataDir, env, workers, dist: distDir(), fdLimit: opts.fdLimit });
 }

@@ -5,6 +5,8 @@ import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as deepLink from '@/app/api/session/[id]/telegram/route';
 import * as webhook from '@/app/api/telegram/webhook/route';
+import { getDb } from '@/db';
+import { findTelegramUpdate } from '@/db/queries';
 import { addUploadedPhoto } from '@/lib/photos';
 import { updateSession } from '@/lib/sessions';
 import { call, photoForm } from '../support/http';
@@ -15,7 +17,14 @@ import { documentUpdate, type Guest, photoUpdate, stickerUpdate, textUpdate } fr
 // The whole loop by long polling: the real grammY bot against the Bot API stand-in.
 const tg = useTelegram(
   { TELEGRAM_MODE: 'polling' },
-  { polling: true, notifier: true, scanIntervalMs: 200, pollingTimeoutSeconds: 5 },
+  {
+    polling: true,
+    notifier: true,
+    scanIntervalMs: 200,
+    pollingTimeoutSeconds: 5,
+    inbox: true,
+    inboxScanMs: 200,
+  },
 );
 
 let nextGuest = 5000;
@@ -347,6 +356,31 @@ describe('robustness', () => {
     expect(texts[2]).toContain('Waiting for your photos: 1 of 3');
     expect(texts).toHaveLength(3);
     expect((await getSession(session.id)).photo_count).toBe(1);
+  });
+
+  it('asks Telegram for the next updates only once a batch is stored: a batch the database refused comes again', async () => {
+    const api = tg.api();
+    const g = guest('en');
+    const db = getDb().$client;
+    const update = textUpdate(api, g, '/help');
+    const polls = api.callsOf('getUpdates').length;
+    db.pragma('query_only = ON');
+    try {
+      api.push(update);
+      await api.waitFor(() => api.callsOf('getUpdates').length >= polls + 1, 'the batch to be fetched');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(findTelegramUpdate(update.update_id)).toBeUndefined();
+    } finally {
+      db.pragma('query_only = OFF');
+    }
+    // Not confirmed to Telegram: every getUpdates so far asked from this update or before.
+    expect(api.callsOf('getUpdates').every((c) => Number(c.params.offset ?? 0) <= update.update_id)).toBe(
+      true,
+    );
+    expect(api.drained()).toBe(false);
+    expect((await api.waitForTexts(g.id, 1))[0]).toContain('How it works');
+    await api.waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the update done');
+    expect(api.texts(g.id)).toHaveLength(1);
   });
 
   it('retries the Bot API after a 500 and a 429 (retry_after), and the reply arrives', async () => {

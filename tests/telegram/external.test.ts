@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
@@ -7,49 +5,21 @@ import { startChangeWatcher, stopChangeWatcher } from '@/lib/change-watcher';
 import { getConfig } from '@/lib/config';
 import { subscribe } from '@/lib/events';
 import { startTelegramForServer } from '@/lib/telegram/runtime';
-import { BOOTH_TOKEN } from '../support/env';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
-import { BOT_TOKEN, BOT_USERNAME, newSession, startPayload, useTelegram } from './harness';
+import { BotProcess } from './bot-process';
+import { newSession, startPayload, useTelegram } from './harness';
 import { type Guest, photoUpdate, textUpdate } from './updates';
 
 // TELEGRAM_MODE=external: the web server only makes deep links; `npm run bot` (scripts/bot.ts, a
 // separate process on the same DATA_DIR) polls and sends the pictures.
 const tg = useTelegram({ TELEGRAM_MODE: 'external' }, null);
 
-let bot: ChildProcess | undefined;
-let logs = '';
+let bot: BotProcess | undefined;
 
 afterAll(async () => {
-  if (bot && bot.exitCode === null) {
-    const exited = new Promise((r) => bot?.once('exit', r));
-    bot.kill('SIGTERM');
-    await exited;
-  }
+  await bot?.kill('SIGTERM');
 });
-
-function startBotProcess() {
-  const tsx = path.join(process.cwd(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  bot = spawn(process.execPath, [tsx, 'scripts/bot.ts'], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      DATA_DIR: tg.env.dataDir(),
-      BOOTH_TOKEN,
-      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-      TELEGRAM_BOT_USERNAME: BOT_USERNAME,
-      TELEGRAM_MODE: 'external',
-      TELEGRAM_API_ROOT: tg.api().url,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  bot.stdout?.on('data', (d) => {
-    logs += d;
-  });
-  bot.stderr?.on('data', (d) => {
-    logs += d;
-  });
-}
 
 describe('npm run bot beside a server in external mode', () => {
   it('the server itself neither polls nor registers a webhook', async () => {
@@ -63,7 +33,7 @@ describe('npm run bot beside a server in external mode', () => {
     const api = tg.api();
     const session = await newSession();
     const payload = await startPayload(session.id);
-    startBotProcess();
+    bot = new BotProcess(tg.env.dataDir(), api.url);
     // grammY drops any webhook before it starts to long-poll.
     await api.waitFor(() => api.sent('deleteWebhook').length > 0, 'the bot process to start', 30_000);
 
@@ -95,6 +65,6 @@ describe('npm run bot beside a server in external mode', () => {
     });
     await api.waitFor(() => api.sent('sendDocument', g.id).length > 0, 'the picture from the bot process');
     expect(api.sent('sendPhoto', g.id)).toHaveLength(1);
-    expect(logs).toContain('bot running on');
+    expect(bot.logs).toContain('bot running on');
   }, 60_000);
 });

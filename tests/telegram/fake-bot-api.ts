@@ -47,6 +47,9 @@ export class FakeBotApi {
   private nextUpdateId = 1000;
   private nextMessageId = 1;
   private nextFile = 1;
+  private held: Promise<void> | null = null;
+  /** File downloads that arrived while downloads were held (they wait until released). */
+  heldDownloads = 0;
   private server: http.Server;
   url = '';
 
@@ -91,6 +94,21 @@ export class FakeBotApi {
     const fileId = `FILE-${n}-${'x'.repeat(20)}`;
     this.files.set(fileId, { fileId, filePath: `documents/file_${n}.${ext}`, bytes, reportedSize });
     return { fileId, size: reportedSize ?? bytes.length };
+  }
+
+  /**
+   * File downloads wait (the answer hangs) until the returned function is called: a download in
+   * flight, for a test that kills the bot in the middle of an update.
+   */
+  holdDownloads(): () => void {
+    let release = () => {};
+    this.held = new Promise<void>((resolve) => {
+      release = () => {
+        this.held = null;
+        resolve();
+      };
+    });
+    return release;
   }
 
   /** The next calls of `method` (or of the file download path, "file") get these answers. */
@@ -310,7 +328,16 @@ export class FakeBotApi {
     ok(this.queue.slice(0, limit));
   }
 
-  private download(token: string, filePath: string, res: http.ServerResponse): void {
+  private async download(token: string, filePath: string, res: http.ServerResponse): Promise<void> {
+    if (this.held) {
+      this.heldDownloads++;
+      const held = this.held;
+      await new Promise<void>((resolve) => {
+        held.then(resolve);
+        res.once('close', resolve);
+      });
+      if (res.destroyed) return;
+    }
     const failure = this.failures.get('file')?.shift();
     const status = token !== this.token ? 401 : failure ? failure.status : 200;
     const stored = [...this.files.values()].find((f) => f.filePath === filePath);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as webhook from '@/app/api/telegram/webhook/route';
+import { getDb } from '@/db';
+import { findTelegramUpdate } from '@/db/queries';
 import { startServer } from '@/lib/startup';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
@@ -24,6 +26,11 @@ function post(update: unknown, secret: string | null = SECRET) {
 }
 
 const g: Guest = { id: 777001, username: 'boris', language_code: 'en' };
+
+async function photoCount(id: string): Promise<number> {
+  const r = await call(sessionRoute.GET, { path: `/api/session/${id}`, params: { id } });
+  return r.json.session.photo_count;
+}
 
 describe('webhook mode', () => {
   it('registers the webhook at start-up from PUBLIC_URL, with the secret token', async () => {
@@ -60,13 +67,16 @@ describe('webhook mode', () => {
     expect(noId.json.error.code).toBe('invalid_request');
   });
 
-  it('handles an update before answering: /start links the chat', async () => {
+  it('stores the update, answers 200, then handles it: /start links the chat', async () => {
     const api = tg.api();
     const session = await newSession();
-    const r = await post(textUpdate(api, g, `/start ${await startPayload(session.id)}`));
+    const update = textUpdate(api, g, `/start ${await startPayload(session.id)}`);
+    const r = await post(update);
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ ok: true });
-    expect(api.texts(g.id)[0]).toContain('You are connected to the photobooth');
+    expect(findTelegramUpdate(update.update_id)).toBeDefined();
+    expect((await api.waitForTexts(g.id, 1))[0]).toContain('You are connected to the photobooth');
+    await tg.api().waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the update done');
     // grammY learned who it is with getMe (the configured username is right: no warning).
     expect(api.sent('getMe').length).toBeGreaterThan(0);
     const s = await call(sessionRoute.GET, {
@@ -86,14 +96,62 @@ describe('webhook mode', () => {
     const update = photoUpdate(api, guest, api.addFile(await img.jpeg(800, 600, 40)));
     const [a, b] = await Promise.all([post(update), post(structuredClone(update))]);
     expect([a.status, b.status]).toEqual([200, 200]);
+    await api.waitForTexts(guest.id, 2);
     const again = await post(structuredClone(update));
     expect(again.status).toBe(200);
-    expect(api.texts(guest.id)).toEqual([expect.stringContaining('connected'), '📷 1 of 3 — up to 5']);
-    const s = await call(sessionRoute.GET, {
-      path: `/api/session/${session.id}`,
-      params: { id: session.id },
-    });
-    expect(s.json.session.photo_count).toBe(1);
+    // A later update proves the copies were passed over, not still in flight.
+    await post(textUpdate(api, guest, '/status'));
+    const texts = await api.waitForTexts(guest.id, 3);
+    expect(texts.slice(0, 2)).toEqual([expect.stringContaining('connected'), '📷 1 of 3 — up to 5']);
+    expect(texts).toHaveLength(3);
+    expect(await photoCount(session.id)).toBe(1);
+  });
+
+  it('answers 500 while the update cannot be stored (Telegram sends it again), and handles the copy that is', async () => {
+    const api = tg.api();
+    const guest: Guest = { id: 777004, language_code: 'en' };
+    const update = textUpdate(api, guest, '/help');
+    const db = getDb().$client;
+    db.pragma('query_only = ON');
+    let refused: Awaited<ReturnType<typeof post>>;
+    try {
+      refused = await post(update);
+    } finally {
+      db.pragma('query_only = OFF');
+    }
+    expect(refused.status).toBe(500);
+    expect(refused.json.error.code).toBe('internal_error');
+    expect(findTelegramUpdate(update.update_id)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.texts(guest.id)).toHaveLength(0);
+    const retried = await post(structuredClone(update));
+    expect(retried.status).toBe(200);
+    expect((await api.waitForTexts(guest.id, 1))[0]).toContain('How it works');
+  });
+
+  it('an update processed again after a crash (its photo already stored) stores no second photo', async () => {
+    const api = tg.api();
+    const session = await newSession();
+    const guest: Guest = { id: 777005, language_code: 'en' };
+    await post(textUpdate(api, guest, `/start ${await startPayload(session.id)}`));
+    const update = photoUpdate(api, guest, api.addFile(await img.jpeg(800, 600, 90)));
+    await post(update);
+    await api.waitForTexts(guest.id, 2);
+    await api.waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the photo update done');
+    // As a process killed after the photo's commit but before the update was marked done leaves it.
+    getDb()
+      .$client.prepare(
+        "update telegram_updates set state = 'pending', payload = ?, processed_at = null where update_id = ?",
+      )
+      .run(JSON.stringify(update), update.update_id);
+    // A copy from Telegram sets the inbox going, as a restart's scan would.
+    expect((await post(structuredClone(update))).status).toBe(200);
+    await api.waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the update done again');
+    const texts = await api.waitForTexts(guest.id, 3);
+    // The guest is told again (at least once), and the session still has one photo.
+    expect(texts.slice(1)).toEqual(['📷 1 of 3 — up to 5', '📷 1 of 3 — up to 5']);
+    expect(await photoCount(session.id)).toBe(1);
+    expect(findTelegramUpdate(update.update_id)?.attempts).toBe(2);
   });
 
   it('sends the saved result to the linked chat', async () => {
@@ -101,6 +159,7 @@ describe('webhook mode', () => {
     const session = await newSession();
     const guest: Guest = { id: 777003, language_code: 'ru' };
     await post(textUpdate(api, guest, `/start ${await startPayload(session.id)}`));
+    await api.waitForTexts(guest.id, 1);
     await call(result.POST, {
       path: `/api/session/${session.id}/result`,
       params: { id: session.id },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listBooths, serializeBooth } from '@/lib/booths';
 import { loadEvent } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { authorize, json, readQuery, route } from '@/lib/http';
 
 const querySchema = z.object({ event_id: z.string().max(64).optional() });
 
@@ -13,9 +13,3 @@ export const GET = route((request) => {
   const now = new Date();
   return json({ booths: listBooths({ eventId }).map((b) => serializeBooth(b, now)) });
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createEvent, listEvents, parseEventInput, serializeEvent } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 
 export const GET = route((request) => {
   authorize(request, 'admin');
@@ -12,8 +12,3 @@ export const POST = route(async (request) => {
   const input = parseEventInput(await readJson(request, z.unknown()), { create: true });
   return json({ event: serializeEvent(createEvent(input)) }, 201);
 });
-
-const notAllowed = methodNotAllowed('GET', 'POST');
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

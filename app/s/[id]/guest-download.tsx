@@ -4,15 +4,16 @@ import { useTranslations } from 'next-intl';
 import type { SessionJson } from '@/components/api';
 import { Countdown } from '@/components/countdown';
 import { useLiveSession } from '@/components/use-live-session';
+import { GuestGone } from './guest-notice';
 import { GuestPicture } from './guest-picture';
-import { GuestExpired, LiveBanner } from './guest-upload';
+import { LiveBanner } from './guest-upload';
 
 /** A download session: "your picture is being made…" live, then the picture to save. */
 export function GuestDownload({ initial }: { initial: SessionJson }) {
   const t = useTranslations('guest');
   const { session: live, connection, gone } = useLiveSession(initial.id, initial);
   const session = live ?? initial;
-  if (gone) return <GuestExpired deleted={gone === 'deleted'} />;
+  if (gone) return <GuestGone reason={gone} alert />;
   return (
     <>
       <h1 className="text-3xl font-bold">

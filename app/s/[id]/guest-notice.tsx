@@ -1,3 +1,6 @@
+import { useTranslations } from 'next-intl';
+import { GONE_NOTICES, type GoneReason } from '@/lib/shared/notices';
+
 /**
  * A link that no longer leads to photos (expired, unknown, deleted): an icon, a title, what to do.
  * Plain markup, no hooks, so the server pages and the live client page show the same thing.
@@ -26,4 +29,11 @@ export function GuestNotice({
       <p className="text-lg text-neutral-700">{body}</p>
     </section>
   );
+}
+
+/** The notice for a link that leads nowhere any more: expired, or deleted / never there. */
+export function GuestGone({ reason, alert = false }: { reason: GoneReason; alert?: boolean }) {
+  const t = useTranslations('guest');
+  const notice = GONE_NOTICES[reason];
+  return <GuestNotice alert={alert} icon={notice.icon} title={t(notice.title)} body={t(notice.body)} />;
 }

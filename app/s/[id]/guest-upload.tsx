@@ -13,7 +13,8 @@ import {
 import { Button } from '@/components/button';
 import { Countdown } from '@/components/countdown';
 import { type Connection, useLiveSession, useSessionPhotos } from '@/components/use-live-session';
-import { GuestNotice } from './guest-notice';
+import { sessionProgress } from '@/lib/shared/session';
+import { GuestGone } from './guest-notice';
 import { GuestPicture } from './guest-picture';
 
 /** Long side of what the phone sends: plenty for a 6×4" print, a fraction of a camera original. */
@@ -64,15 +65,6 @@ export function LiveBanner({ connection }: { connection: Connection }) {
     <p role="alert" className="rounded-xl bg-amber-100 px-4 py-3 text-amber-900">
       {t('reconnecting')}
     </p>
-  );
-}
-
-export function GuestExpired({ deleted }: { deleted: boolean }) {
-  const t = useTranslations('guest');
-  return deleted ? (
-    <GuestNotice alert icon="🔍" title={t('notFoundTitle')} body={t('notFoundBody')} />
-  ) : (
-    <GuestNotice alert icon="⌛" title={t('expiredTitle')} body={t('expiredBody')} />
   );
 }
 
@@ -134,11 +126,10 @@ export function GuestUpload({
     })();
   }, [items, session.id, setSession, update]);
 
-  if (gone) return <GuestExpired deleted={gone === 'deleted'} />;
+  if (gone) return <GuestGone reason={gone} alert />;
 
-  const full = session.photo_count >= session.max_photos;
+  const { ready, full, left } = sessionProgress(session);
   const closed = session.status === 'completed' || session.has_result;
-  const left = Math.max(0, session.max_photos - session.photo_count);
 
   return (
     <>
@@ -148,7 +139,7 @@ export function GuestUpload({
       {!closed && (
         <>
           <p role="status" aria-live="polite" className="text-xl font-semibold">
-            {session.photo_count >= session.ready_at
+            {ready
               ? t('countReady', { count: session.photo_count, max: session.max_photos })
               : t('count', { count: session.photo_count, ready: session.ready_at, max: session.max_photos })}
           </p>
@@ -253,9 +244,7 @@ export function GuestUpload({
           </ul>
         </section>
       )}
-      {!closed && session.photo_count >= session.ready_at && (
-        <p className="text-neutral-700">{t('readyHint')}</p>
-      )}
+      {!closed && ready && <p className="text-neutral-700">{t('readyHint')}</p>}
       <Countdown until={session.expires_at} className="text-neutral-600" />
     </>
   );

@@ -1,7 +1,5 @@
-import { getTranslations } from 'next-intl/server';
-import { GuestNotice } from './guest-notice';
+import { GuestGone } from './guest-notice';
 
-export default async function GuestNotFound() {
-  const t = await getTranslations('guest');
-  return <GuestNotice icon="🔍" title={t('notFoundTitle')} body={t('notFoundBody')} />;
+export default function GuestNotFound() {
+  return <GuestGone reason="deleted" />;
 }

@@ -7,8 +7,8 @@ import { ApiError } from '@/lib/errors';
 import { baseUrlFromHeaders } from '@/lib/links';
 import { getPhotos, serializePhoto } from '@/lib/photos';
 import { isExpired, loadSession, serializeSession } from '@/lib/sessions';
-import { ExpiredView } from './expired-view';
 import { GuestDownload } from './guest-download';
+import { GuestGone } from './guest-notice';
 import { GuestUpload } from './guest-upload';
 
 type Props = { params: Promise<{ id: string }> };
@@ -33,7 +33,7 @@ export default async function GuestPage({ params }: Props) {
   const { id } = await params;
   const session = findSession(id);
   // proxy.ts answers an expired link with 410 before this runs; this covers the moment in between.
-  if (isExpired(session)) return <ExpiredView />;
+  if (isExpired(session)) return <GuestGone reason="expired" />;
   const json = serializeSession(session, baseUrlFromHeaders(await headers()));
   if (session.type === 'download') return <GuestDownload initial={json} />;
   const photos = getPhotos(session.id, 'uploaded').map(serializePhoto);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { COOKIE_MAX_AGE_S, checkLoginRate, createLogin, requireOwnOrigin, roleForToken } from '@/lib/auth';
 import { authCookie } from '@/lib/cookies';
 import { ApiError } from '@/lib/errors';
-import { beforeBody, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { beforeBody, json, readJson, route } from '@/lib/http';
 
 const bodySchema = z.object({ token: z.string().max(512).default('') });
 
@@ -22,9 +22,3 @@ export const POST = route(async (request) => {
   if (!role) throw new ApiError('invalid_token', 'That token is not right.');
   return json({ role }, 200, { 'Set-Cookie': authCookie(createLogin(role), request, COOKIE_MAX_AGE_S) });
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

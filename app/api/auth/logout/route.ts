@@ -1,6 +1,6 @@
 import { authCookieValue, endLogin, requireOwnOrigin } from '@/lib/auth';
 import { clearedAuthCookie } from '@/lib/cookies';
-import { beforeBody, json, methodNotAllowed, route } from '@/lib/http';
+import { beforeBody, json, route } from '@/lib/http';
 
 export const POST = route(async (request) => {
   await beforeBody(request, () => requireOwnOrigin(request));
@@ -8,9 +8,3 @@ export const POST = route(async (request) => {
   endLogin(authCookieValue(request));
   return json({ ok: true }, 200, { 'Set-Cookie': clearedAuthCookie(request) });
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

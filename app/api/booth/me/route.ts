@@ -1,6 +1,6 @@
 import { loadBooth, serializeBooth } from '@/lib/booths';
 import { defaultEvent, loadEvent, serializeEvent } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, route } from '@/lib/http';
+import { authorize, json, route } from '@/lib/http';
 
 /**
  * Who this booth is and the event it acts for now (a booth can be moved): a paired booth gets
@@ -15,9 +15,3 @@ export const GET = route((request) => {
     event: serializeEvent(loadEvent(caller.eventId)),
   });
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

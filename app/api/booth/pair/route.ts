@@ -2,7 +2,7 @@ import { COOKIE_MAX_AGE_S, requireOwnOrigin } from '@/lib/auth';
 import { checkPairRate, pairSchema, pairWithCode, serializeBooth } from '@/lib/booths';
 import { authCookie } from '@/lib/cookies';
 import { ApiError } from '@/lib/errors';
-import { beforeBody, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { beforeBody, json, readJson, route } from '@/lib/http';
 
 /**
  * A kiosk pairs itself with the code the admin gave it and gets the booth's login cookie. The
@@ -24,9 +24,3 @@ export const POST = route(async (request) => {
     'Set-Cookie': authCookie(cookie, request, COOKIE_MAX_AGE_S),
   });
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

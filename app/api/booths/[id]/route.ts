@@ -1,5 +1,5 @@
 import { deleteBooth, serializeBooth, updateBooth, updateBoothSchema } from '@/lib/booths';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 
 type P = { id: string };
 
@@ -16,8 +16,3 @@ export const DELETE = route<P>((request, { id }) => {
   deleteBooth(id);
   return new Response(null, { status: 204 });
 });
-
-const notAllowed = methodNotAllowed('PUT', 'DELETE');
-export const GET = notAllowed;
-export const POST = notAllowed;
-export const PATCH = notAllowed;

@@ -7,7 +7,7 @@ import {
   serializeEvent,
   updateEvent,
 } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 
 type P = { id: string };
 
@@ -30,7 +30,3 @@ export const DELETE = route<P>(async (request, { id }) => {
   await deleteEvent(id);
   return new Response(null, { status: 204 });
 });
-
-const notAllowed = methodNotAllowed('GET', 'PUT', 'DELETE');
-export const POST = notAllowed;
-export const PATCH = notAllowed;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertMayActOnSession } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { deleteSession, loadLiveSession, loadSession, serializeSession, updateSession } from '@/lib/sessions';
 import { parseUpdateSession } from '@/lib/validation';
@@ -30,7 +30,3 @@ export const DELETE = route<P>(async (request, { id }) => {
   await deleteSession(id);
   return new Response(null, { status: 204 });
 });
-
-const notAllowed = methodNotAllowed('GET', 'PUT', 'DELETE');
-export const POST = notAllowed;
-export const PATCH = notAllowed;

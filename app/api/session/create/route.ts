@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventForNewSession } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { createSession, serializeSession } from '@/lib/sessions';
 import { parseCreateSession } from '@/lib/validation';
@@ -19,9 +19,3 @@ export const POST = route(async (request) => {
   });
   return json({ session: serializeSession(session, baseUrlFor(request)) }, 201);
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,20 +1,21 @@
 import { loadEvent } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { authorize, json, readQuery, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
-import { listSessions, serializeSession } from '@/lib/sessions';
+import { listSessionsPage, serializeSessionSummary } from '@/lib/sessions';
+import type { SessionListJson } from '@/lib/shared/wire';
 import { listQuerySchema } from '@/lib/validation';
 
+/** One page of active sessions, newest first, without `data` (docs/api.md: paging). */
 export const GET = route((request) => {
   authorize(request, 'admin');
-  const { event_id, ...filter } = readQuery(request, listQuerySchema);
-  // ?event_id= keeps one event's sessions (unknown: 404 event_not_found).
+  const { event_id, ...query } = readQuery(request, listQuerySchema);
+  // ?event_id= keeps one event's sessions (unknown: 404 event_not_found); paging works within it.
   const eventId = event_id === undefined ? undefined : loadEvent(event_id).id;
   const base = baseUrlFor(request);
-  return json({ sessions: listSessions({ ...filter, eventId }).map((s) => serializeSession(s, base)) });
+  const page = listSessionsPage({ ...query, eventId });
+  const body: SessionListJson = {
+    sessions: page.sessions.map((s) => serializeSessionSummary(s, base)),
+    next_before: page.nextBefore,
+  };
+  return json(body);
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,13 +1,14 @@
 import type { Update } from 'grammy/types';
 import { z } from 'zod';
 import { ApiError } from '@/lib/errors';
-import { json, methodNotAllowed, parseJsonText, readBodyLimited, route } from '@/lib/http';
-import { handleTelegramUpdate, verifyWebhookRequest } from '@/lib/telegram/runtime';
+import { json, parseJsonText, readBodyLimited, route } from '@/lib/http';
+import { acceptTelegramUpdate, verifyWebhookRequest } from '@/lib/telegram/runtime';
 
 /**
  * Telegram's webhook (TELEGRAM_MODE=webhook): one update per POST, proven by the secret token
- * registered with setWebhook. Answered once the update is handled; a duplicate is answered 200
- * and ignored.
+ * registered with setWebhook. Answered 200 once the update is stored in the inbox (processed
+ * right after, in the background); a copy already stored is answered 200 and dropped. When it
+ * cannot be stored the answer is 500 and Telegram sends the update again.
  */
 
 export const dynamic = 'force-dynamic';
@@ -23,12 +24,6 @@ export const POST = route(async (request) => {
     () => new ApiError('payload_too_large', `An update is at most ${MAX_UPDATE_BYTES} bytes.`),
   );
   const update = updateSchema.parse(parseJsonText(raw)) as unknown as Update;
-  await handleTelegramUpdate(update);
+  acceptTelegramUpdate(update);
   return json({ ok: true });
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

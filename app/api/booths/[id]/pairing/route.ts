@@ -1,5 +1,5 @@
 import { newPairing } from '@/lib/booths';
-import { authorize, json, methodNotAllowed, route } from '@/lib/http';
+import { authorize, json, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 
 type P = { id: string };
@@ -9,9 +9,3 @@ export const POST = route<P>((request, { id }) => {
   authorize(request, 'admin');
   return json({ pairing: newPairing(id, baseUrlFor(request)) }, 201);
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,5 +1,5 @@
 import { createBooth, createBoothSchema, serializeBooth } from '@/lib/booths';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 
 type P = { id: string };
@@ -11,9 +11,3 @@ export const POST = route<P>(async (request, { id }) => {
   const { booth, pairing } = createBooth(id, name, baseUrlFor(request));
   return json({ booth: serializeBooth(booth), pairing }, 201);
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertMayActOnSession } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, readJson, route } from '@/lib/http';
+import { authorize, json, readJson, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { composeResult, serializePhoto } from '@/lib/photos';
 import { loadLiveSession, serializeSession } from '@/lib/sessions';
@@ -19,9 +19,3 @@ export const POST = route<P>(async (request, { id }) => {
     201,
   );
 });
-
-const notAllowed = methodNotAllowed('POST');
-export const GET = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

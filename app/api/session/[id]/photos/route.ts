@@ -1,5 +1,6 @@
 import { assertMayActOnSession } from '@/lib/event-rules';
-import { beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
+import { acquireUpload } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
 import {
   addUploadedPhoto,
@@ -23,11 +24,18 @@ export const GET = route<P>((request, { id }) => {
 export const POST = route<P>(async (request, { id }) => {
   const caller = callerOf(request);
   // Take the photo's slot before reading a byte of the upload: a full, closed or expired session
-  // (or one whose last slots other uploads in flight hold) is refused at once, never after a decode.
-  const slot = await beforeBody(request, () => {
+  // (or one whose last slots other uploads in flight hold) is refused at once, never after a
+  // decode; so is one upload too many from this address or in all (lib/limits.ts).
+  const { slot, release } = await beforeBody(request, () => {
     // A paired booth uploads to its own event's sessions only.
     if (caller.eventId) assertMayActOnSession(caller, loadSession(id));
-    return reserveUploadSlot(id, caller.role);
+    const release = acquireUpload(request);
+    try {
+      return { slot: reserveUploadSlot(id, caller.role), release };
+    } catch (err) {
+      release();
+      throw err;
+    }
   });
   try {
     const body = await readPhotoBody(request);
@@ -45,10 +53,6 @@ export const POST = route<P>(async (request, { id }) => {
     }
   } finally {
     releaseUploadSlot(slot);
+    release();
   }
 });
-
-const notAllowed = methodNotAllowed('GET', 'POST');
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

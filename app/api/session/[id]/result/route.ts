@@ -1,5 +1,6 @@
 import { assertMayActOnSession } from '@/lib/event-rules';
-import { authorize, beforeBody, callerOf, json, methodNotAllowed, readQuery, route } from '@/lib/http';
+import { authorize, beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
+import { acquireUpload } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
 import { loadResult, noteResultFetch, saveResult, serializePhoto } from '@/lib/photos';
 import { imageResponse } from '@/lib/serve-image';
@@ -24,26 +25,25 @@ export const GET = route<P>((request, { id }) => {
 });
 
 export const POST = route<P>(async (request, { id }) => {
-  const session = await beforeBody(request, () => {
+  const { session, release } = await beforeBody(request, () => {
     const caller = authorize(request, 'booth');
     const live = loadLiveSession(id);
     assertMayActOnSession(caller, live);
     assertDiskRoom();
-    return live;
+    return { session: live, release: acquireUpload(request) };
   });
-  const body = await readPhotoBody(request);
   try {
-    const saved = await saveResult(session.id, body.input, { telegramFileId: body.telegramFileId });
-    return json(
-      { photo: serializePhoto(saved.photo), session: serializeSession(saved.session, baseUrlFor(request)) },
-      201,
-    );
+    const body = await readPhotoBody(request);
+    try {
+      const saved = await saveResult(session.id, body.input, { telegramFileId: body.telegramFileId });
+      return json(
+        { photo: serializePhoto(saved.photo), session: serializeSession(saved.session, baseUrlFor(request)) },
+        201,
+      );
+    } finally {
+      await body.cleanup();
+    }
   } finally {
-    await body.cleanup();
+    release();
   }
 });
-
-const notAllowed = methodNotAllowed('GET', 'POST');
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

@@ -1,5 +1,5 @@
 import { assertMayActOnSession } from '@/lib/event-rules';
-import { authorize, json, methodNotAllowed, route } from '@/lib/http';
+import { authorize, json, route } from '@/lib/http';
 import { loadSession } from '@/lib/sessions';
 import { telegramDeepLink } from '@/lib/telegram/links';
 
@@ -12,9 +12,3 @@ export const GET = route<P>((request, { id }) => {
   const { link, botUsername } = telegramDeepLink(id);
   return json({ link, bot_username: botUsername });
 });
-
-const notAllowed = methodNotAllowed('GET');
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;

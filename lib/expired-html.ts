@@ -1,6 +1,7 @@
 import type { Locale } from '@/i18n/locale';
 import en from '@/messages/en.json';
 import ru from '@/messages/ru.json';
+import { GONE_NOTICES } from './shared/notices';
 
 /**
  * The "link expired" page as a complete, tiny HTML document. proxy.ts sends it with HTTP 410:
@@ -12,6 +13,8 @@ const escapeHtml = (s: string) =>
 
 export function expiredHtml(locale: Locale): string {
   const m = (locale === 'ru' ? ru : en).guest;
+  const notice = GONE_NOTICES.expired;
+  const title = escapeHtml(m[notice.title]);
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -19,7 +22,7 @@ export function expiredHtml(locale: Locale): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(m.expiredTitle)}</title>
+<title>${title}</title>
 <style>
   body { margin: 0; min-height: 100dvh; background: #fafaf9; color: #171717;
     font-family: ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -31,9 +34,9 @@ export function expiredHtml(locale: Locale): string {
 </head>
 <body>
 <main>
-<p class="icon" aria-hidden="true">⌛</p>
-<h1>${escapeHtml(m.expiredTitle)}</h1>
-<p>${escapeHtml(m.expiredBody)}</p>
+<p class="icon" aria-hidden="true">${notice.icon}</p>
+<h1>${title}</h1>
+<p>${escapeHtml(m[notice.body])}</p>
 </main>
 </body>
 </html>

@@ -1,0 +1,77 @@
+import type { PhotoType, SessionStatus, SessionType } from './session';
+
+/** The JSON the API answers (docs/api.md), as every client and the server itself type it. */
+
+export interface SessionJson {
+  id: string;
+  type: SessionType;
+  status: SessionStatus;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+  telegram_user_id: number | null;
+  telegram_username: string | null;
+  data: Record<string, unknown>;
+  photo_count: number;
+  max_photos: number;
+  ready_at: number;
+  has_result: boolean;
+  url: string;
+  event_id: string;
+  /** The paired booth that made it; null for BOOTH_TOKEN. */
+  booth_id: string | null;
+}
+
+/** A session in the admin list: everything but `data` (up to 16 KiB each; GET /api/session/:id has it). */
+export type SessionListItemJson = Omit<SessionJson, 'data'> & {
+  /** `data` is not `{}`. */
+  has_data: boolean;
+};
+
+/** GET /api/sessions/list: one page, newest first; pass `next_before` as `?before=` for the next. */
+export interface SessionListJson {
+  sessions: SessionListItemJson[];
+  next_before: string | null;
+}
+
+/**
+ * `event: changed` of GET /api/sessions/events: the sessions that changed since the last event.
+ * Each id is either in `sessions` (as the list shows it now) or gone (expired or deleted).
+ */
+export interface SessionsChangedJson {
+  ids: string[];
+  sessions: SessionListItemJson[];
+}
+
+export interface PhotoJson {
+  id: string;
+  session_id: string;
+  photo_type: PhotoType;
+  order_index: number;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  telegram_file_id: string | null;
+  created_at: string;
+  url: string;
+  thumb_url: string;
+}
+
+/** GET /api/sessions/stats. */
+export interface StatsJson {
+  active_sessions: number;
+  photos_stored: number;
+  bytes_stored: number;
+  /** Free space on the data directory's disk. */
+  disk_free_bytes: number;
+  /** Below this much free space uploads are refused. */
+  disk_floor_bytes: number;
+}
+
+/** POST /api/sessions/cleanup. */
+export interface CleanupJson {
+  deleted_sessions: number;
+  deleted_photos: number;
+  freed_bytes: number;
+}
