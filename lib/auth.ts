@@ -249,6 +249,18 @@ export function requireOwnOrigin(request: Request): void {
   }
 }
 
+/**
+ * The locks of a request that sets a login cookie (login, booth pairing): no foreign Origin, and
+ * a JSON body only. A cross-site HTML form can post text/plain or a form encoding without a
+ * preflight; JSON it cannot, so no other site can log a browser into a login of its own (login CSRF).
+ */
+export function requireLoginRequest(request: Request, example: string): void {
+  requireOwnOrigin(request);
+  const mime = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (mime !== 'application/json')
+    throw new ApiError('unsupported_media_type', `Send it as JSON: ${example}.`);
+}
+
 export function identify(request: Request): Caller {
   const authz = request.headers.get('authorization');
   if (authz) {

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, BOOTH_TOKEN, boothAuth } from '../../bench/lib/servers';
 import { makeTempDir } from '../support/env';
-import { type RunningServer, startCluster } from './support';
+import { type RunningServer, sendFresh, startCluster } from './support';
 
 /**
  * Logins against the production server with two workers: the login limit is counted in the
@@ -25,48 +24,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-/** One request on a fresh connection (so the kernel spreads them over both workers). */
-function send(
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${server.url}${path}`,
-      {
-        method,
-        agent: false,
-        headers: {
-          ...(body !== undefined && {
-            'content-type': 'application/json',
-            'content-length': String(Buffer.byteLength(body)),
-          }),
-          ...headers,
-        },
-        timeout: 20_000,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          text += d;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      },
-    );
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.end(body);
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+  sendFresh(server.url, method, path, headers, body);
 
 async function loginOnce(token: string, headers: Record<string, string> = {}): Promise<number> {
   return (await send('POST', '/api/auth/login', headers, JSON.stringify({ token }))).status;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -118,4 +119,51 @@ export async function rawRequest(
   const closed = new Promise<void>((r) => sock.once('close', () => r()));
   sock.write(head);
   return { sock, response: () => response, closed };
+}
+
+export interface FreshAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One request on a fresh connection (no keep-alive), so the kernel spreads a test's requests over
+ * every worker. A string body is sent as JSON.
+ */
+export function sendFresh(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<FreshAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${baseUrl}${path}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          ...(body !== undefined && {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(body)),
+          }),
+          ...headers,
+        },
+        timeout: 20_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.end(body);
+  });
 }

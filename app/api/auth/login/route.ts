@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COOKIE_MAX_AGE_S, checkLoginRate, createLogin, requireOwnOrigin, roleForToken } from '@/lib/auth';
+import { COOKIE_MAX_AGE_S, checkLoginRate, createLogin, requireLoginRequest, roleForToken } from '@/lib/auth';
 import { authCookie } from '@/lib/cookies';
 import { ApiError } from '@/lib/errors';
 import { beforeBody, json, readJson, route } from '@/lib/http';
@@ -8,13 +8,7 @@ const bodySchema = z.object({ token: z.string().max(512).default('') });
 
 export const POST = route(async (request) => {
   await beforeBody(request, () => {
-    requireOwnOrigin(request);
-    // A cross-site HTML form can post text/plain or a form encoding without a preflight; only
-    // JSON logs in, so no other site can log a browser into its own account here (login CSRF).
-    const mime = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (mime !== 'application/json') {
-      throw new ApiError('unsupported_media_type', 'Send the token as JSON: {"token": "…"}.');
-    }
+    requireLoginRequest(request, '{"token": "…"}');
     checkLoginRate(request);
   });
   const { token } = await readJson(request, bodySchema);

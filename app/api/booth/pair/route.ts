@@ -1,7 +1,6 @@
-import { COOKIE_MAX_AGE_S, requireOwnOrigin } from '@/lib/auth';
+import { COOKIE_MAX_AGE_S, requireLoginRequest } from '@/lib/auth';
 import { checkPairRate, pairSchema, pairWithCode, serializeBooth } from '@/lib/booths';
 import { authCookie } from '@/lib/cookies';
-import { ApiError } from '@/lib/errors';
 import { beforeBody, json, readJson, route } from '@/lib/http';
 
 /**
@@ -11,11 +10,7 @@ import { beforeBody, json, readJson, route } from '@/lib/http';
  */
 export const POST = route(async (request) => {
   await beforeBody(request, () => {
-    requireOwnOrigin(request);
-    const mime = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (mime !== 'application/json') {
-      throw new ApiError('unsupported_media_type', 'Send the code as JSON: {"code": "123456"}.');
-    }
+    requireLoginRequest(request, '{"code": "123456"}');
     checkPairRate(request);
   });
   const { code } = await readJson(request, pairSchema);
