@@ -1,10 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, BOOTH_TOKEN, boothAuth } from '../../bench/lib/servers';
-import { makeTempDir } from '../support/env';
-import { type RunningServer, sendFresh, startCluster } from './support';
+import { sendFresh, useCluster } from './support';
 
 /**
  * Logins against the production server with two workers: the login limit is counted in the
@@ -13,19 +11,10 @@ import { type RunningServer, sendFresh, startCluster } from './support';
  * without TRUST_PROXY.
  */
 
-let server: RunningServer;
-let dir: string;
-beforeAll(async () => {
-  dir = makeTempDir();
-  server = await startCluster(dir, {}, 2);
-}, 600_000);
-afterAll(async () => {
-  await server?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const cluster = useCluster();
 
 const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
-  sendFresh(server.url, method, path, headers, body);
+  sendFresh(cluster.server().url, method, path, headers, body);
 
 async function loginOnce(token: string, headers: Record<string, string> = {}): Promise<number> {
   return (await send('POST', '/api/auth/login', headers, JSON.stringify({ token }))).status;
@@ -38,7 +27,7 @@ describe('logins across two workers', () => {
     const cookie = String(r.headers['set-cookie']?.[0]).split(';')[0] as string;
     for (let i = 0; i < 4; i++)
       expect((await send('GET', '/api/sessions/list', { cookie })).status).toBe(200);
-    const origin = server.url;
+    const origin = cluster.server().url;
     expect((await send('POST', '/api/auth/logout', { cookie, origin })).status).toBe(200);
     for (let i = 0; i < 4; i++)
       expect((await send('GET', '/api/sessions/list', { cookie })).status).toBe(401);
@@ -50,7 +39,7 @@ describe('logins across two workers', () => {
     expect(made.status).toBe(201);
     const { session } = JSON.parse(made.text);
     expect(session.url).not.toMatch(/evil|javascript|null/);
-    expect(session.url).toMatch(new RegExp(`^http://[^/]+:${server.port}/s/${session.id}$`));
+    expect(session.url).toMatch(new RegExp(`^http://[^/]+:${cluster.server().port}/s/${session.id}$`));
     const login = await send('POST', '/api/auth/login', {}, JSON.stringify({ token: BOOTH_TOKEN }));
     const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0] as string;
     const cross = await send(
@@ -64,7 +53,7 @@ describe('logins across two workers', () => {
 
   it('lets exactly 10 wrong tries through per address, whichever worker answers, whatever X-Forwarded-For says', async () => {
     // The logins above counted too: start this address's window afresh, in the server's database.
-    const db = new Database(path.join(dir, 'photobooth.db'));
+    const db = new Database(path.join(cluster.dataDir(), 'photobooth.db'));
     db.prepare('delete from rate_limits').run();
     db.close();
     const statuses: number[] = [];

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminAuth } from '../../bench/lib/servers';
 import { PAIR_MAX_PER_ADDRESS } from '../../lib/booths';
-import { makeTempDir } from '../support/env';
-import { type RunningServer, sendFresh, startCluster } from './support';
+import { sendFresh, useCluster } from './support';
 
 /**
  * Pairing against the production server with two workers: guessing codes from one address is
@@ -13,19 +11,10 @@ import { type RunningServer, sendFresh, startCluster } from './support';
  * database), a client-set X-Forwarded-For changes nothing, and the paired cookie works in both.
  */
 
-let server: RunningServer;
-let dir: string;
-beforeAll(async () => {
-  dir = makeTempDir();
-  server = await startCluster(dir, {}, 2);
-}, 600_000);
-afterAll(async () => {
-  await server?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const cluster = useCluster();
 
 const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
-  sendFresh(server.url, method, path, headers, body);
+  sendFresh(cluster.server().url, method, path, headers, body);
 
 describe('pairing across two workers', () => {
   it(`lets ${PAIR_MAX_PER_ADDRESS} guesses through per address, then 429, whichever worker answers`, async () => {
@@ -53,7 +42,7 @@ describe('pairing across two workers', () => {
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
 
     // Its window ends (here: emptied in the server's database): the code still works, once.
-    const db = new Database(path.join(dir, 'photobooth.db'));
+    const db = new Database(path.join(cluster.dataDir(), 'photobooth.db'));
     db.prepare('delete from rate_limits').run();
     db.close();
     const paired = await send('POST', '/api/booth/pair', {}, JSON.stringify({ code }));

@@ -3,8 +3,11 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
+import { afterAll, beforeAll } from 'vitest';
 import { createSession as create, type UploadAnswer, uploadPhoto } from '../../bench/lib/api';
 import { adminAuth, boothAuth, type RunningServer } from '../../bench/lib/servers';
+import { makeTempDir } from '../support/env';
+import { startServer } from '../support/server';
 
 export { startServer as startCluster } from '../support/server';
 
@@ -166,4 +169,25 @@ export function sendFresh(
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.end(body);
   });
+}
+
+/**
+ * The production server for the tests of one file: started (two workers unless told) in its own
+ * data directory before them, stopped and removed after them.
+ */
+export function useCluster(env: Record<string, string> = {}, workers = 2) {
+  let server: RunningServer | undefined;
+  let dir = '';
+  beforeAll(async () => {
+    dir = makeTempDir();
+    server = await startServer(dir, env, workers);
+  }, 600_000);
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    server: () => server as RunningServer,
+    dataDir: () => dir,
+  };
 }
