@@ -16,7 +16,7 @@ import type { Caller } from './auth';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { isUuid, MAX_TTL_MINUTES, MIN_TTL_MINUTES } from './sessions';
-import { removeSessionDir } from './storage';
+import { removeEventFrames, removeSessionDir } from './storage';
 
 /**
  * The event rules, in one place: what an event may hold (validation), its wire shape, which
@@ -233,15 +233,16 @@ export function updateEvent(id: string, input: EventInput): EventRow {
   });
 }
 
-/** Deletes an event with its sessions (rows and files), booths and their logins. */
+/** Deletes an event with its sessions (rows and files), booths and their logins, and its frame. */
 export async function deleteEvent(id: string): Promise<void> {
-  const sessionIds = transaction(() => {
+  const { eventId, sessionIds } = transaction(() => {
     const event = loadEvent(id);
     if (event.isDefault) throw new ApiError('default_event', 'The default event cannot be deleted.');
     const ids = sessionIdsOfEvent(event.id);
     deleteEventRow(event.id);
-    return ids;
+    return { eventId: event.id, sessionIds: ids };
   });
+  await removeEventFrames(eventId);
   for (const sessionId of sessionIds) {
     await removeSessionDir(sessionId);
     publish({ kind: 'gone', sessionId });

@@ -18,9 +18,11 @@ import {
 } from '@/db/queries';
 import type { PhotoRow, PhotoType } from '@/db/schema';
 import type { Caller } from './auth';
+import { renderEventPicture } from './branding';
 import { ApiError } from './errors';
+import { loadEvent } from './event-rules';
 import { publish } from './events';
-import { composeImage, type Layout, type NormalizedImage, normalizeImage } from './images';
+import { type Layout, type NormalizedImage, normalizeImage } from './images';
 import type { Role } from './roles';
 import {
   expiredError,
@@ -255,18 +257,30 @@ export async function saveResult(
   return saveResultImage(sessionId, image, opts.telegramFileId);
 }
 
-export async function composeResult(sessionId: string, layout: Layout, caption?: string) {
+/**
+ * Composes the session's picture from its uploaded photos with its event's template: the theme,
+ * the caption (the one given, else the event's; null or '' for none), the frame, and a QR code of
+ * `opts.qrUrl` (the take-home link) when the event's print_qr is on.
+ */
+export async function composeResult(
+  sessionId: string,
+  layout: Layout,
+  caption?: string | null,
+  opts: { qrUrl?: string | null } = {},
+) {
   const session = loadLiveSession(sessionId);
   assertDiskRoom();
   const photos = listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  const event = loadEvent(session.eventId);
   let image: NormalizedImage;
   try {
-    image = await composeImage(
+    image = await renderEventPicture(
+      event,
       photos.map((p) => filePath(p.storageKey, 'full')),
       layout,
-      caption,
+      { caption, qrUrl: opts.qrUrl },
     );
   } catch (err) {
     // Deleted while composing, or a photo file went missing under us: say which, never a 500.

@@ -265,3 +265,44 @@ export async function listPhotoFiles(): Promise<
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Event frames: <DATA_DIR>/frames/<event_id>/<uuid>.png. A frame key is "<event_id>/<uuid>": a
+// replaced frame gets a new file (so nothing that still reads the old one sees it change), and
+// the old one is removed once the event points at the new one.
+
+export function framesDir(): string {
+  return path.join(getConfig().dataDir, 'frames');
+}
+
+export function frameFilePath(frameKey: string): string {
+  return path.join(framesDir(), `${frameKey}.png`);
+}
+
+/** Writes a frame PNG durably (temporary file, fsync, rename) and returns its new frame key. */
+export async function storeFrameFile(eventId: string, png: Buffer): Promise<string> {
+  const key = `${eventId}/${randomUUID()}`;
+  const final = frameFilePath(key);
+  const tmp = tmpPath('.png');
+  try {
+    ensureDirs();
+    await fsp.mkdir(path.dirname(final), { recursive: true });
+    await writeDurable(tmp, png);
+    await fsp.rename(tmp, final);
+    await fsyncDir(path.dirname(final));
+  } catch (err) {
+    await Promise.all([tmp, final].map((f) => fsp.rm(f, { force: true })));
+    throw isStorageError(err) ? storageError(err) : err;
+  }
+  return key;
+}
+
+/** Removes one frame file (a replaced or removed frame). */
+export async function removeFrameFile(frameKey: string): Promise<void> {
+  await fsp.rm(frameFilePath(frameKey), { force: true }).catch(() => {});
+}
+
+/** Removes every frame file of an event (the event is deleted). */
+export async function removeEventFrames(eventId: string): Promise<void> {
+  await fsp.rm(path.join(framesDir(), eventId), { recursive: true, force: true }).catch(() => {});
+}

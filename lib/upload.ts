@@ -59,7 +59,23 @@ async function readJsonPhoto(request: Request): Promise<PhotoBody> {
   }
 }
 
-async function readMultipartPhoto(request: Request, contentType: string): Promise<PhotoBody> {
+interface FormFile {
+  /** The form field that carries the file. */
+  field: string;
+  /** The answer when it is not there. */
+  missing: () => ApiError;
+}
+
+const PHOTO_FIELD: FormFile = {
+  field: 'photo',
+  missing: () => new ApiError('missing_photo', 'No file in the "photo" field of the form.'),
+};
+
+async function readMultipartPhoto(
+  request: Request,
+  contentType: string,
+  form: FormFile = PHOTO_FIELD,
+): Promise<PhotoBody> {
   const { maxUploadBytes } = getConfig();
   const declared = Number(request.headers.get('content-length'));
   // Multipart adds boundaries and headers around the file; 64 KiB is far more than they take.
@@ -67,8 +83,7 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
     await request.body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (!request.body)
-    throw new ApiError('missing_photo', 'The request has no body; send the image in the "photo" field.');
+  if (!request.body) throw form.missing();
 
   let parser: busboy.Busboy;
   try {
@@ -89,7 +104,7 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
   const cleanup = () => fsp.rm(tmp, { force: true }).catch(() => {});
 
   parser.on('file', (name, stream) => {
-    if (name !== 'photo' || gotFile) {
+    if (name !== form.field || gotFile) {
       stream.resume();
       return;
     }
@@ -130,7 +145,7 @@ async function readMultipartPhoto(request: Request, contentType: string): Promis
   }
   if (!gotFile) {
     await cleanup();
-    throw new ApiError('missing_photo', 'No file in the "photo" field of the form.');
+    throw form.missing();
   }
   try {
     // Still there? The disk may have gone away while the body came in (else the decoder
@@ -153,4 +168,21 @@ export async function readPhotoBody(request: Request): Promise<PhotoBody> {
     'unsupported_media_type',
     'Send the photo as multipart/form-data (field "photo") or as JSON {"photo_data": "<base64>"}.',
   );
+}
+
+/**
+ * Reads an event's frame: multipart/form-data, field `frame`, streamed to a temporary file with
+ * the photos' size limit (413 photo_too_large). Any other body is 415.
+ */
+export async function readFrameBody(request: Request): Promise<PhotoBody> {
+  const contentType = request.headers.get('content-type') ?? '';
+  const mime = contentType.split(';')[0]?.trim().toLowerCase();
+  if (mime === 'multipart/form-data') {
+    return readMultipartPhoto(request, contentType, {
+      field: 'frame',
+      missing: () => new ApiError('missing_frame', 'No file in the "frame" field of the form.'),
+    });
+  }
+  await request.body?.cancel().catch(() => {});
+  throw new ApiError('unsupported_media_type', 'Send the frame as multipart/form-data, field "frame".');
 }

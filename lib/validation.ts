@@ -91,9 +91,11 @@ export function parseUpdateSession(raw: unknown) {
 
 const composeSchema = z.object({
   layout: z.enum(LAYOUTS).default('grid'),
-  caption: z.string().trim().max(80).optional(),
+  /** Absent: the event's caption; null or '': none. */
+  caption: z.string().trim().max(80).nullable().optional(),
 });
 
+/** The body of compose and of the event preview: layout (default grid) and caption. */
 export function parseCompose(raw: unknown) {
   const body = asObject(raw);
   if ('layout' in body && !LAYOUTS.includes(body.layout as never)) {

@@ -908,6 +908,8 @@ const ROUTE_METHODS: Record<string, string[]> = {
   '/api/events': ['GET', 'POST'],
   '/api/events/[id]': ['GET', 'PUT', 'DELETE'],
   '/api/events/[id]/booths': ['POST'],
+  '/api/events/[id]/frame': ['PUT', 'DELETE'],
+  '/api/events/[id]/preview': ['POST'],
   '/api/health': ['GET'],
   '/api/session/create': ['POST'],
   '/api/session/[id]': ['GET', 'PUT', 'DELETE'],
