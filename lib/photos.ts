@@ -273,15 +273,18 @@ export async function composeResult(
   const photos = listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  const files = photos.map((p) => filePath(p.storageKey, 'full'));
   const event = loadEvent(session.eventId);
   let image: NormalizedImage;
   try {
-    image = await renderEventPicture(
-      event,
-      photos.map((p) => filePath(p.storageKey, 'full')),
-      layout,
-      { caption, qrUrl: opts.qrUrl },
-    );
+    try {
+      image = await renderEventPicture(event, files, layout, { caption, qrUrl: opts.qrUrl });
+    } catch (err) {
+      // The admin replaced or removed the frame under us (its old file is gone): once more, with the new.
+      const now = loadEvent(session.eventId);
+      if (now.frameKey === event.frameKey) throw err;
+      image = await renderEventPicture(now, files, layout, { caption, qrUrl: opts.qrUrl });
+    }
   } catch (err) {
     // Deleted while composing, or a photo file went missing under us: say which, never a 500.
     loadSession(session.id);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import jsQR from 'jsqr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import * as pair from '@/app/api/booth/pair/route';
+import * as eventBooths from '@/app/api/events/[id]/booths/route';
 import * as frameRoute from '@/app/api/events/[id]/frame/route';
 import * as previewRoute from '@/app/api/events/[id]/preview/route';
 import * as eventRoute from '@/app/api/events/[id]/route';
@@ -462,6 +464,46 @@ describe('POST /api/events/:id/preview', () => {
     for (let i = 0; i < c.data.length; i++)
       otherDiff += Math.abs((c.data[i] as number) - (other.data[i] as number));
     expect(otherDiff / c.data.length).toBeGreaterThan(10);
+  });
+
+  it('a paired booth previews its own event only, and may not upload its frame', async () => {
+    const own = await newEvent();
+    const other = await newEvent();
+    const made = await call(eventBooths.POST, {
+      path: `/api/events/${own.id}/booths`,
+      params: { id: own.id },
+      as: 'admin',
+      json: { name: 'Kiosk' },
+    });
+    expect(made.status).toBe(201);
+    const paired = await call(pair.POST, { path: '/api/booth/pair', json: { code: made.json.pairing.code } });
+    expect(paired.status).toBe(200);
+    const headers = {
+      cookie: String(paired.headers.get('set-cookie')).split(';')[0] as string,
+      origin: 'http://booth.test',
+    };
+    const mine = await call(previewRoute.POST, {
+      path: `/api/events/${own.id}/preview`,
+      params: { id: own.id },
+      headers,
+      json: { layout: 'single' },
+    });
+    expect([mine.status, mine.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+    const theirs = await call(previewRoute.POST, {
+      path: `/api/events/${other.id}/preview`,
+      params: { id: other.id },
+      headers,
+      json: { layout: 'single' },
+    });
+    expect([theirs.status, theirs.json.error.code]).toEqual([403, 'forbidden']);
+    const upload = await call(frameRoute.PUT, {
+      method: 'PUT',
+      path: `/api/events/${own.id}/frame`,
+      params: { id: own.id },
+      headers,
+      body: photoForm(await borderFrame(), 'f.png', 'image/png', 'frame'),
+    });
+    expect([upload.status, upload.json.error.code]).toEqual([403, 'forbidden']);
   });
 
   it('bad layout 400 invalid_layout; unknown event 404; guest 401', async () => {
