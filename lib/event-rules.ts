@@ -16,7 +16,7 @@ import type { Caller } from './auth';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { isUuid, MAX_TTL_MINUTES, MIN_TTL_MINUTES } from './sessions';
-import { removeSessionDir } from './storage';
+import { removeEventPictures, removeSessionDir } from './storage';
 
 /**
  * The event rules, in one place: what an event may hold (validation), its wire shape, which
@@ -233,19 +233,21 @@ export function updateEvent(id: string, input: EventInput): EventRow {
   });
 }
 
-/** Deletes an event with its sessions (rows and files), booths and their logins. */
+/** Deletes an event with its sessions (rows and files), pictures (rows and files), booths and their logins. */
 export async function deleteEvent(id: string): Promise<void> {
-  const sessionIds = transaction(() => {
+  const { eventId, sessionIds } = transaction(() => {
     const event = loadEvent(id);
     if (event.isDefault) throw new ApiError('default_event', 'The default event cannot be deleted.');
     const ids = sessionIdsOfEvent(event.id);
     deleteEventRow(event.id);
-    return ids;
+    return { eventId: event.id, sessionIds: ids };
   });
   for (const sessionId of sessionIds) {
     await removeSessionDir(sessionId);
     publish({ kind: 'gone', sessionId });
   }
+  // Its pictures' rows went with the event (cascade); their files are all in its folder.
+  await removeEventPictures(eventId);
 }
 
 // ---------------------------------------------------------------------------------------------

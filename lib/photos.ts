@@ -21,6 +21,7 @@ import type { Caller } from './auth';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { composeImage, type Layout, type NormalizedImage, normalizeImage } from './images';
+import { commitPicture, planTakeHome, preparePicture } from './pictures';
 import type { Role } from './roles';
 import {
   expiredError,
@@ -37,6 +38,7 @@ import {
   assertDiskRoom,
   filePath,
   removePhotoFiles,
+  removePictureFiles,
   storageError,
   storePhotoFiles,
   type Variant,
@@ -225,23 +227,42 @@ function assertCanSaveResult(session: SessionWithCounts): void {
   if (isExpired(session)) throw expiredError(session);
 }
 
-async function saveResultImage(sessionId: string, image: NormalizedImage, telegramFileId?: string | null) {
+async function saveResultImage(
+  sessionId: string,
+  image: NormalizedImage,
+  telegramFileId?: string | null,
+  pictureToken?: string,
+) {
   const replaced: PhotoRow[] = [];
-  const out = await storeAndCommit(
-    sessionId,
-    image,
-    'result',
-    (session, row) => {
-      assertCanSaveResult(session);
-      replaced.push(...deleteResults(sessionId));
-      row.orderIndex = 0;
-      insertPhoto(row);
-      writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
-      return undefined;
-    },
-    { telegramFileId },
-  );
-  await Promise.all(replaced.map((p) => removePhotoFiles(p.storageKey)));
+  // PICTURES: the take-home picture's own files are written first; its row is made or updated
+  // in the result's transaction, before the session change (so picture_url is in the change log).
+  const picture = await preparePicture(loadSession(sessionId), image, pictureToken);
+  const staleKeys: string[] = [];
+  let out: Awaited<ReturnType<typeof storeAndCommit>>;
+  try {
+    out = await storeAndCommit(
+      sessionId,
+      image,
+      'result',
+      (session, row) => {
+        assertCanSaveResult(session);
+        replaced.push(...deleteResults(sessionId));
+        row.orderIndex = 0;
+        insertPhoto(row);
+        staleKeys.push(...commitPicture(sessionId, picture, row));
+        writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+        return undefined;
+      },
+      { telegramFileId },
+    );
+  } catch (err) {
+    await picture?.undo();
+    throw err;
+  }
+  await Promise.all([
+    ...replaced.map((p) => removePhotoFiles(p.storageKey)),
+    ...staleKeys.map((k) => removePictureFiles(k)),
+  ]);
   return out;
 }
 
@@ -255,12 +276,25 @@ export async function saveResult(
   return saveResultImage(sessionId, image, opts.telegramFileId);
 }
 
-export async function composeResult(sessionId: string, layout: Layout, caption?: string) {
+export interface ComposeOptions {
+  /** The base of take-home links (baseUrlFor(request)): the picture's QR carries its link. */
+  baseUrl?: string;
+}
+
+export async function composeResult(
+  sessionId: string,
+  layout: Layout,
+  caption?: string,
+  opts: ComposeOptions = {},
+) {
   const session = loadLiveSession(sessionId);
   assertDiskRoom();
   const photos = listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  // PICTURES (merge with brand): the picture's token is chosen before composing, so the printed
+  // QR can carry its take-home link: pass `{ qrUrl: takeHome?.qrUrl ?? null }` to composeImage.
+  const takeHome = planTakeHome(session, opts.baseUrl);
   let image: NormalizedImage;
   try {
     image = await composeImage(
@@ -273,7 +307,7 @@ export async function composeResult(sessionId: string, layout: Layout, caption?:
     loadSession(session.id);
     throw err instanceof ApiError ? err : storageError(err);
   }
-  return saveResultImage(session.id, image);
+  return saveResultImage(session.id, image, null, takeHome?.token);
 }
 
 export function getPhotos(sessionId: string, photoType?: PhotoType): PhotoRow[] {
