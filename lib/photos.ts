@@ -343,6 +343,24 @@ export function noteResultFetch(
   markResultFetched(sessionId);
 }
 
+/**
+ * A fetch of a picture's image by its take-home link: while its session lives, a guest's fetch
+ * counts as fetching the session's result (the booth shows "saved on the phone ✓").
+ */
+export function notePictureFetch(
+  sessionId: string | null,
+  caller: Caller,
+  opts: { variant: Variant; method: string },
+): void {
+  if (!sessionId) return;
+  try {
+    noteResultFetch(sessionId, caller, opts);
+  } catch (err) {
+    // The session went meanwhile: the picture outlives it, nothing to mark.
+    if (!(err instanceof ApiError && err.code === 'session_not_found')) throw err;
+  }
+}
+
 /** A guest fetched the finished picture of a download session: that session's flow is done. */
 export function markResultFetched(sessionId: string): void {
   const changed = transaction(() => {

@@ -167,6 +167,12 @@ describe('a result becomes a picture', () => {
     const r = await getPicture(tokenOf(s.picture_url));
     expect(r.status).toBe(200);
     expect(r.json.picture).toMatchObject({ width: 1600, height: 1200, session_id: s.id });
+    // The guest fetching it by the take-home link is the guest fetching the result: done.
+    expect(s.status).toBe('ready');
+    expect((await getImage(tokenOf(s.picture_url), '?variant=thumb')).status).toBe(200);
+    expect((await getSession(s.id)).json.session.status).toBe('ready');
+    expect((await getImage(tokenOf(s.picture_url))).status).toBe(200);
+    expect((await getSession(s.id)).json.session.status).toBe('completed');
   });
 
   it('a replaced result updates the same picture under the same token (the QR shown stays valid)', async () => {
