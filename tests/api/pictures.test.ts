@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
+import { NextRequest } from 'next/server';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import * as eventRoute from '@/app/api/events/[id]/route';
@@ -17,6 +18,7 @@ import * as cleanup from '@/app/api/sessions/cleanup/route';
 import { getDb } from '@/db';
 import { pictures } from '@/db/schema';
 import { cleanupExpired, sweepOrphans } from '@/lib/cleanup';
+import { proxy } from '@/proxy';
 import { useTestEnv } from '../support/env';
 import { buildRequest, call, photoForm } from '../support/http';
 import * as img from '../support/images';
@@ -244,6 +246,30 @@ describe('the take-home link', () => {
       expect(r.status).toBe(410);
       expect(r.json.error.code).toBe('picture_expired');
     }
+  });
+
+  it("the page of an expired picture is a 410 page in the phone's language; a live one passes to the page", async () => {
+    const s = await composedSession((await eventWith(1)).id);
+    const token = tokenOf(s.picture_url);
+    const page = (lang: string) =>
+      proxy(new NextRequest(`http://booth.test/p/${token}`, { headers: { 'accept-language': lang } }));
+    expect(page('en').status).toBe(200);
+    expect(page('en').headers.get('x-middleware-next')).toBe('1');
+    getDb()
+      .update(pictures)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(pictures.token, token))
+      .run();
+    const en = page('en-US,en;q=0.8');
+    expect(en.status).toBe(410);
+    expect(en.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await en.text()).toContain('This picture has expired');
+    const ru = page('ru-RU,ru;q=0.9');
+    expect(ru.status).toBe(410);
+    expect(await ru.text()).toContain('Срок хранения фотографии истёк');
+    // An unknown token passes to the page, which answers 404.
+    const unknown = proxy(new NextRequest(`http://booth.test/p/${'C'.repeat(32)}`));
+    expect(unknown.headers.get('x-middleware-next')).toBe('1');
   });
 
   it('DELETE by the holder: 204, rows and files gone, then 404; the session says picture_url null', async () => {
