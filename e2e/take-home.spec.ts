@@ -40,7 +40,7 @@ test.describe('in English', () => {
   test('the picture with save and share, the event named; delete removes it for good', async ({
     page,
     request,
-  }) => {
+  }, testInfo) => {
     const picture = await makePicture(request, 'Summer Party');
     const response = await page.goto(picture.path);
     expect(response?.status()).toBe(200);
@@ -54,10 +54,11 @@ test.describe('in English', () => {
     // Headless Chromium cannot share files: the link is shared, or copied.
     await expect(page.getByRole('button', { name: /^(Share|Copy link)$/ })).toBeVisible();
     await expect(page.getByText('This link works until')).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath('take-home.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Delete my picture' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
-    await expect(page.getByRole('alert')).toContainText('Your picture is deleted');
+    await expect(page.getByRole('main').getByRole('alert')).toContainText('Your picture is deleted');
     const gone = await page.reload();
     expect(gone?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: 'No picture here' })).toBeVisible();
