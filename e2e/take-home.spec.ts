@@ -1,6 +1,15 @@
 import { type APIRequestContext, devices, expect, test } from '@playwright/test';
 import { E2E_ORIGIN } from './env';
-import { adminAuth, boothAuth, expectImagesLoaded, makePhoto, uploadViaApi } from './helpers';
+import {
+  adminAuth,
+  boothAuth,
+  decodeQr,
+  expectImagesLoaded,
+  GUEST_LINK,
+  makePhoto,
+  openBooth,
+  uploadViaApi,
+} from './helpers';
 
 /**
  * The take-home page /p/<token> on a phone: the picture of an event that keeps pictures, save and
@@ -91,5 +100,47 @@ test.describe('in Russian', () => {
     const response = await page.goto(`/p/${'B'.repeat(32)}`);
     expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: 'Здесь нет фотографии' })).toBeVisible();
+  });
+});
+
+test.describe('the booth', () => {
+  test.use({ viewport: { width: 1920, height: 1080 }, isMobile: false, hasTouch: false });
+
+  test("the take-home QR on the booth is the picture's link when the event keeps pictures", async ({
+    browser,
+    request,
+  }) => {
+    const events = await request.get(`${E2E_ORIGIN}/api/events`, { headers: adminAuth });
+    const defaultEvent = (await events.json()).events[0];
+    expect(defaultEvent.is_default).toBe(true);
+    const setRetention = async (days: number) => {
+      const r = await request.put(`${E2E_ORIGIN}/api/events/${defaultEvent.id}`, {
+        headers: adminAuth,
+        data: { retention_days: days },
+      });
+      expect(r.status()).toBe(200);
+    };
+    await setRetention(7);
+    const { context, page } = await openBooth(browser);
+    try {
+      await page.goto('/booth');
+      await page.getByRole('button', { name: /Send photos from your phone/ }).click();
+      const link = await decodeQr(page.getByRole('img', { name: 'QR code of the link for sending photos' }));
+      expect(link).toMatch(GUEST_LINK);
+      const id = new URL(link).pathname.split('/')[2] as string;
+      for (let i = 0; i < 3; i++) await uploadViaApi(request, id, await makePhoto(900, 700, 30 + i * 70));
+      await page.getByRole('button', { name: 'Make my picture' }).click();
+      await expectImagesLoaded(page.getByRole('img', { name: 'Your finished picture' }), 1);
+      const takeHome = await decodeQr(page.getByRole('img', { name: 'QR code to take the picture home' }));
+      expect(takeHome).toMatch(/^http:\/\/[^/]+\/p\/[A-Za-z0-9_-]{32}$/);
+      const session = await request.get(`${E2E_ORIGIN}/api/session/${id}`);
+      expect((await session.json()).session.picture_url).toBe(takeHome);
+      const token = takeHome.split('/p/')[1];
+      expect((await request.get(`${E2E_ORIGIN}/api/pictures/${token}`)).status()).toBe(200);
+    } finally {
+      await context.close();
+      // The other journeys share this server and expect the default event to keep nothing.
+      await setRetention(0);
+    }
   });
 });
