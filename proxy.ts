@@ -1,19 +1,21 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { LOCALE_COOKIE, resolveLocale } from '@/i18n/locale';
-import { expiredHtml } from '@/lib/expired-html';
+import { expiredHtml, pictureExpiredHtml } from '@/lib/expired-html';
+import { findPicture, isPictureExpired } from '@/lib/pictures';
 import { isExpired, loadSession } from '@/lib/sessions';
 
 /**
  * An expired guest link must answer HTTP 410 with a friendly page. A page cannot set that status
  * (and a rewrite's status is dropped when a page renders), so this proxy answers it itself.
  * It matches only /s/:id, never /api: uploads must not pass through a proxy that buffers bodies.
- * Unknown and malformed ids pass through: the page answers them with 404.
+ * Unknown and malformed ids pass through: the page answers them with 404. The same for a
+ * take-home picture past its event's retention (/p/:token).
  */
 export function proxy(request: NextRequest) {
-  const id = request.nextUrl.pathname.split('/')[2] ?? '';
+  const [, kind, id = ''] = request.nextUrl.pathname.split('/');
   let expired = false;
   try {
-    expired = isExpired(loadSession(id));
+    expired = kind === 'p' ? isPictureExpired(findPicture(id)) : isExpired(loadSession(id));
   } catch {
     // not found or not a UUID: the page renders its 404
   }
@@ -22,7 +24,7 @@ export function proxy(request: NextRequest) {
     request.cookies.get(LOCALE_COOKIE)?.value,
     request.headers.get('accept-language'),
   );
-  return new NextResponse(expiredHtml(locale), {
+  return new NextResponse(kind === 'p' ? pictureExpiredHtml(locale) : expiredHtml(locale), {
     status: 410,
     headers: {
       'Content-Type': 'text/html; charset=utf-8',
@@ -36,4 +38,4 @@ export function proxy(request: NextRequest) {
   });
 }
 
-export const config = { matcher: '/s/:id' };
+export const config = { matcher: ['/s/:id', '/p/:token'] };

@@ -30,10 +30,13 @@ import {
   type NewBoothRow,
   type NewEventRow,
   type NewPhotoRow,
+  type NewPictureRow,
   type NewSessionRow,
   type NewTelegramLinkRow,
   type PhotoRow,
   type PhotoType,
+  type PictureRow,
+  pictures,
   rateLimits,
   type SessionRow,
   type SessionStatus,
@@ -53,17 +56,27 @@ import {
 export interface SessionWithCounts extends SessionRow {
   photoCount: number;
   hasResult: boolean;
+  /** The token of the session's picture (its take-home link), null while there is none. */
+  pictureToken: string | null;
 }
 
 // Written out with qualified names: inside a correlated subquery an unqualified "id" would bind
 // to session_photos.id.
 const photoCountSql = sql<number>`(select count(*) from "session_photos" p where p."session_id" = "sessions"."id" and p."photo_type" = 'uploaded')`;
 const hasResultSql = sql<number>`exists(select 1 from "session_photos" p where p."session_id" = "sessions"."id" and p."photo_type" = 'result')`;
+const pictureTokenSql = sql<
+  string | null
+>`(select pc."token" from "pictures" pc where pc."session_id" = "sessions"."id")`;
 
 function withCounts(
-  row: SessionRow & { photoCount: number; hasResult: number | boolean },
+  row: SessionRow & { photoCount: number; hasResult: number | boolean; pictureToken: string | null },
 ): SessionWithCounts {
-  return { ...row, photoCount: Number(row.photoCount), hasResult: Boolean(row.hasResult) };
+  return {
+    ...row,
+    photoCount: Number(row.photoCount),
+    hasResult: Boolean(row.hasResult),
+    pictureToken: row.pictureToken ?? null,
+  };
 }
 
 export function insertSession(row: NewSessionRow, db: Db = getDb()): void {
@@ -75,7 +88,12 @@ export function insertSession(row: NewSessionRow, db: Db = getDb()): void {
 const findSessionStatements = new WeakMap<Db, ReturnType<typeof prepareFindSession>>();
 function prepareFindSession(db: Db) {
   return db
-    .select({ ...sessionColumns(), photoCount: photoCountSql, hasResult: hasResultSql })
+    .select({
+      ...sessionColumns(),
+      photoCount: photoCountSql,
+      hasResult: hasResultSql,
+      pictureToken: pictureTokenSql,
+    })
     .from(sessions)
     .where(eq(sessions.id, sql.placeholder('id')))
     .prepare();
@@ -155,6 +173,7 @@ export function listActiveSessionSummaries(
       ...columns,
       photoCount: photoCountSql,
       hasResult: hasResultSql,
+      pictureToken: pictureTokenSql,
       hasData: sql<number>`${sessions.data} <> '{}'`,
     })
     .from(sessions)
@@ -166,6 +185,7 @@ export function listActiveSessionSummaries(
       ...row,
       photoCount: Number(row.photoCount),
       hasResult: Boolean(row.hasResult),
+      pictureToken: row.pictureToken ?? null,
       hasData: Boolean(row.hasData),
     }));
 }
@@ -819,4 +839,50 @@ export function findLogin(id: string, now: Date, db: Db = getDb()): LoginRow | u
     .get();
   if (!row) return undefined;
   return { ...row.login, boothEventId: row.eventId ?? null, boothLastSeenAt: row.lastSeenAt ?? null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pictures: finished pictures kept on a take-home link of their own (rules in lib/pictures.ts).
+
+export function findPictureByToken(token: string, db: Db = getDb()): PictureRow | undefined {
+  return db.select().from(pictures).where(eq(pictures.token, token)).get();
+}
+
+export function findPictureOfSession(sessionId: string, db: Db = getDb()): PictureRow | undefined {
+  return db.select().from(pictures).where(eq(pictures.sessionId, sessionId)).get();
+}
+
+export function insertPicture(row: NewPictureRow, db: Db = getDb()): void {
+  db.insert(pictures).values(row).run();
+}
+
+export function updatePictureRow(id: string, patch: Partial<NewPictureRow>, db: Db = getDb()): void {
+  db.update(pictures).set(patch).where(eq(pictures.id, id)).run();
+}
+
+/** Deletes a picture (with `expiredBy`, only if it expired by then: the sweep's condition). */
+export function deletePictureRow(id: string, expiredBy?: Date, db: Db = getDb()): PictureRow | undefined {
+  return db
+    .delete(pictures)
+    .where(and(eq(pictures.id, id), expiredBy ? lte(pictures.expiresAt, expiredBy) : undefined))
+    .returning()
+    .get();
+}
+
+export function expiredPictures(now: Date, db: Db = getDb()): PictureRow[] {
+  return db.select().from(pictures).where(lte(pictures.expiresAt, now)).all();
+}
+
+export function picturesOfEvent(eventId: string, db: Db = getDb()): PictureRow[] {
+  return db.select().from(pictures).where(eq(pictures.eventId, eventId)).all();
+}
+
+export function allPictureStorageKeys(db: Db = getDb()): Set<string> {
+  return new Set(
+    db
+      .select({ k: pictures.storageKey })
+      .from(pictures)
+      .all()
+      .map((r) => r.k),
+  );
 }

@@ -178,6 +178,40 @@ export const sessionPhotos = sqliteTable(
 );
 
 /**
+ * Pictures: a session's finished picture kept for its event's retention_days on a take-home link
+ * of its own (`token`, random, 128+ bits; the link is the capability, stored plainly so the URL can
+ * be rebuilt for the session and the admin). Its files are its own (`storage_key`, under
+ * <DATA_DIR>/pictures), so the session's sweep or deletion leaves it: `session_id` is set null.
+ * One picture per session: a replaced result updates the same row and keeps its token, so a QR
+ * already shown or printed stays valid.
+ */
+export const pictures = sqliteTable(
+  'pictures',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'set null' }),
+    token: text('token').notNull(),
+    storageKey: text('storage_key').notNull(),
+    contentType: text('content_type').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('pictures_token_idx').on(t.token),
+    uniqueIndex('pictures_session_idx').on(t.sessionId),
+    index('pictures_event_idx').on(t.eventId, t.createdAt),
+    index('pictures_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
+/**
  * Telegram: one row per session that has a deep link. `start_token` is the random /start payload
  * (it reveals nothing about the session); the chat columns are filled when a guest taps the link;
  * `delivered_result_id` is the result photo last sent to that chat (the delivery claim).
@@ -300,5 +334,7 @@ export type NewEventRow = typeof events.$inferInsert;
 export type BoothRow = typeof booths.$inferSelect;
 export type NewBoothRow = typeof booths.$inferInsert;
 export type BoothPairingRow = typeof boothPairings.$inferSelect;
+export type PictureRow = typeof pictures.$inferSelect;
+export type NewPictureRow = typeof pictures.$inferInsert;
 export type AuthSessionRow = typeof authSessions.$inferSelect;
 export type NewAuthSessionRow = typeof authSessions.$inferInsert;

@@ -2,6 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { getDb } from '@/db';
 import {
+  allPictureStorageKeys,
   allStorageKeys,
   deleteSessionRow,
   expiredSessionIds,
@@ -15,8 +16,9 @@ import {
 } from '@/db/queries';
 import { getConfig } from './config';
 import { publish } from './events';
+import { sweepExpiredPictures } from './pictures';
 import type { CleanupJson } from './shared/wire';
-import { listPhotoFiles, removeSessionDir, sweepTmp } from './storage';
+import { listPhotoFiles, listPictureFiles, removeSessionDir, sweepTmp } from './storage';
 
 /**
  * The sweep: expired sessions with their rows and files, files no row points to, and leftover
@@ -28,7 +30,7 @@ import { listPhotoFiles, removeSessionDir, sweepTmp } from './storage';
 const ORPHAN_GRACE_MS = 5 * 60_000;
 
 export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
-  const result: CleanupJson = { deleted_sessions: 0, deleted_photos: 0, freed_bytes: 0 };
+  const result: CleanupJson = { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0 };
   for (const id of expiredSessionIds(now)) {
     const deleted = transaction(() => {
       const session = findSession(id);
@@ -43,6 +45,11 @@ export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
     result.freed_bytes += await removeSessionDir(id);
     publish({ kind: 'gone', sessionId: id });
   }
+  // Pictures outlive their sessions (their files are their own, the session's sweep leaves
+  // them) and go when their event's retention ends.
+  const pictures = await sweepExpiredPictures(now);
+  result.deleted_pictures = pictures.pictures;
+  result.freed_bytes += pictures.bytes;
   return result;
 }
 
@@ -61,6 +68,15 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
     removed++;
     bytes += f.size;
     touchedDirs.add(path.dirname(f.file));
+  }
+  // Picture files no picture row points to (a crash between their write and the commit).
+  const pictureKeys = allPictureStorageKeys();
+  for (const f of await listPictureFiles()) {
+    if (f.storageKey && pictureKeys.has(f.storageKey)) continue;
+    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
+    await fsp.rm(f.file, { force: true });
+    removed++;
+    bytes += f.size;
   }
   // Folders of sessions that no longer exist and are now empty.
   const { photosDir } = getConfig();

@@ -16,7 +16,7 @@ import type { Caller } from './auth';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { isUuid, MAX_TTL_MINUTES, MIN_TTL_MINUTES } from './sessions';
-import { removeEventFrames, removeSessionDir } from './storage';
+import { removeEventFrames, removeEventPictures, removeSessionDir } from './storage';
 
 /**
  * The event rules, in one place: what an event may hold (validation), its wire shape, which
@@ -233,7 +233,7 @@ export function updateEvent(id: string, input: EventInput): EventRow {
   });
 }
 
-/** Deletes an event with its sessions (rows and files), booths and their logins, and its frame. */
+/** Deletes an event with its sessions (rows and files), pictures (rows and files), booths and their logins, and its frame. */
 export async function deleteEvent(id: string): Promise<void> {
   const { eventId, sessionIds } = transaction(() => {
     const event = loadEvent(id);
@@ -247,6 +247,8 @@ export async function deleteEvent(id: string): Promise<void> {
     await removeSessionDir(sessionId);
     publish({ kind: 'gone', sessionId });
   }
+  // Its pictures' rows went with the event (cascade); their files are all in its folder.
+  await removeEventPictures(eventId);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,17 @@ const escapeHtml = (s: string) =>
 export function expiredHtml(locale: Locale): string {
   const m = (locale === 'ru' ? ru : en).guest;
   const notice = GONE_NOTICES.expired;
-  const title = escapeHtml(m[notice.title]);
+  return goneHtml(locale, { icon: notice.icon, title: m[notice.title], body: m[notice.body] });
+}
+
+/** The page of a take-home picture past its event's retention (410 from proxy.ts). */
+export function pictureExpiredHtml(locale: Locale): string {
+  const m = (locale === 'ru' ? ru : en).picture;
+  return goneHtml(locale, { icon: '⌛', title: m.expiredTitle, body: m.expiredBody });
+}
+
+function goneHtml(locale: Locale, notice: { icon: string; title: string; body: string }): string {
+  const title = escapeHtml(notice.title);
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -36,7 +46,7 @@ export function expiredHtml(locale: Locale): string {
 <main>
 <p class="icon" aria-hidden="true">${notice.icon}</p>
 <h1>${title}</h1>
-<p>${escapeHtml(m[notice.body])}</p>
+<p>${escapeHtml(notice.body)}</p>
 </main>
 </body>
 </html>

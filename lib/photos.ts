@@ -23,6 +23,7 @@ import { ApiError } from './errors';
 import { loadEvent } from './event-rules';
 import { publish } from './events';
 import { type Layout, type NormalizedImage, normalizeImage } from './images';
+import { commitPicture, planTakeHome, preparePicture } from './pictures';
 import type { Role } from './roles';
 import {
   expiredError,
@@ -39,6 +40,7 @@ import {
   assertDiskRoom,
   filePath,
   removePhotoFiles,
+  removePictureFiles,
   storageError,
   storePhotoFiles,
   type Variant,
@@ -227,23 +229,42 @@ function assertCanSaveResult(session: SessionWithCounts): void {
   if (isExpired(session)) throw expiredError(session);
 }
 
-async function saveResultImage(sessionId: string, image: NormalizedImage, telegramFileId?: string | null) {
+async function saveResultImage(
+  sessionId: string,
+  image: NormalizedImage,
+  telegramFileId?: string | null,
+  pictureToken?: string,
+) {
   const replaced: PhotoRow[] = [];
-  const out = await storeAndCommit(
-    sessionId,
-    image,
-    'result',
-    (session, row) => {
-      assertCanSaveResult(session);
-      replaced.push(...deleteResults(sessionId));
-      row.orderIndex = 0;
-      insertPhoto(row);
-      writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
-      return undefined;
-    },
-    { telegramFileId },
-  );
-  await Promise.all(replaced.map((p) => removePhotoFiles(p.storageKey)));
+  // PICTURES: the take-home picture's own files are written first; its row is made or updated
+  // in the result's transaction, before the session change (so picture_url is in the change log).
+  const picture = await preparePicture(loadSession(sessionId), image, pictureToken);
+  const staleKeys: string[] = [];
+  let out: Awaited<ReturnType<typeof storeAndCommit>>;
+  try {
+    out = await storeAndCommit(
+      sessionId,
+      image,
+      'result',
+      (session, row) => {
+        assertCanSaveResult(session);
+        replaced.push(...deleteResults(sessionId));
+        row.orderIndex = 0;
+        insertPhoto(row);
+        staleKeys.push(...commitPicture(sessionId, picture, row));
+        writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+        return undefined;
+      },
+      { telegramFileId },
+    );
+  } catch (err) {
+    await picture?.undo();
+    throw err;
+  }
+  await Promise.all([
+    ...replaced.map((p) => removePhotoFiles(p.storageKey)),
+    ...staleKeys.map((k) => removePictureFiles(k)),
+  ]);
   return out;
 }
 
@@ -257,6 +278,13 @@ export async function saveResult(
   return saveResultImage(sessionId, image, opts.telegramFileId);
 }
 
+export interface ComposeOptions {
+  /** The base of take-home links (baseUrlFor(request)): the picture's QR carries its link. */
+  baseUrl?: string;
+  /** A QR link to print instead of the take-home link (tests, previews). */
+  qrUrl?: string | null;
+}
+
 /**
  * Composes the session's picture from its uploaded photos with its event's template: the theme,
  * the caption (the one given, else the event's; null or '' for none), the frame, and a QR code of
@@ -266,7 +294,7 @@ export async function composeResult(
   sessionId: string,
   layout: Layout,
   caption?: string | null,
-  opts: { qrUrl?: string | null } = {},
+  opts: ComposeOptions = {},
 ) {
   const session = loadLiveSession(sessionId);
   assertDiskRoom();
@@ -275,22 +303,25 @@ export async function composeResult(
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
   const files = photos.map((p) => filePath(p.storageKey, 'full'));
   const event = loadEvent(session.eventId);
+  // The picture's token is chosen before composing, so the printed QR carries its take-home link.
+  const takeHome = planTakeHome(session, opts.baseUrl);
+  const qrUrl = opts.qrUrl ?? takeHome?.qrUrl ?? null;
   let image: NormalizedImage;
   try {
     try {
-      image = await renderEventPicture(event, files, layout, { caption, qrUrl: opts.qrUrl });
+      image = await renderEventPicture(event, files, layout, { caption, qrUrl });
     } catch (err) {
       // The admin replaced or removed the frame under us (its old file is gone): once more, with the new.
       const now = loadEvent(session.eventId);
       if (now.frameKey === event.frameKey) throw err;
-      image = await renderEventPicture(now, files, layout, { caption, qrUrl: opts.qrUrl });
+      image = await renderEventPicture(now, files, layout, { caption, qrUrl });
     }
   } catch (err) {
     // Deleted while composing, or a photo file went missing under us: say which, never a 500.
     loadSession(session.id);
     throw err instanceof ApiError ? err : storageError(err);
   }
-  return saveResultImage(session.id, image);
+  return saveResultImage(session.id, image, null, takeHome?.token);
 }
 
 export function getPhotos(sessionId: string, photoType?: PhotoType): PhotoRow[] {
@@ -324,6 +355,24 @@ export function noteResultFetch(
 ): void {
   if (caller.via !== 'none' || opts.variant !== 'full' || opts.method !== 'GET') return;
   markResultFetched(sessionId);
+}
+
+/**
+ * A fetch of a picture's image by its take-home link: while its session lives, a guest's fetch
+ * counts as fetching the session's result (the booth shows "saved on the phone ✓").
+ */
+export function notePictureFetch(
+  sessionId: string | null,
+  caller: Caller,
+  opts: { variant: Variant; method: string },
+): void {
+  if (!sessionId) return;
+  try {
+    noteResultFetch(sessionId, caller, opts);
+  } catch (err) {
+    // The session went meanwhile: the picture outlives it, nothing to mark.
+    if (!(err instanceof ApiError && err.code === 'session_not_found')) throw err;
+  }
 }
 
 /** A guest fetched the finished picture of a download session: that session's flow is done. */

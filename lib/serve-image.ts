@@ -30,32 +30,56 @@ export function imageResponse(
   photo: PhotoRow,
   opts: { variant: Variant; download?: boolean; immutable: boolean },
 ): Response {
-  const etag = etagOf(photo, opts.variant);
+  return storedImageResponse(
+    request,
+    {
+      file: filePath(photo.storageKey, opts.variant),
+      etag: etagOf(photo, opts.variant),
+      contentType: photo.contentType,
+      filename: photoFilename(photo, opts.variant),
+    },
+    opts,
+  );
+}
+
+export interface StoredImage {
+  file: string;
+  /** Strong ETag, quoted. */
+  etag: string;
+  contentType: string;
+  filename: string;
+}
+
+/** Sends any stored image file (a photo, a picture) with the caching rules above. */
+export function storedImageResponse(
+  request: Request,
+  image: StoredImage,
+  opts: { download?: boolean; immutable: boolean; missing?: () => ApiError },
+): Response {
+  const { etag } = image;
   const headers: Record<string, string> = {
     ETag: etag,
     'Cache-Control': opts.immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache',
     'X-Content-Type-Options': 'nosniff',
   };
   if (ifNoneMatch(request, etag)) return new Response(null, { status: 304, headers });
-  const file = filePath(photo.storageKey, opts.variant);
   let size: number;
   try {
-    size = fs.statSync(file).size;
+    size = fs.statSync(image.file).size;
   } catch {
-    throw new ApiError('photo_not_found', 'The image file is missing.');
+    throw opts.missing?.() ?? new ApiError('photo_not_found', 'The image file is missing.');
   }
-  const name = photoFilename(photo, opts.variant);
   const body =
     request.method === 'HEAD'
       ? null
-      : (Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>);
+      : (Readable.toWeb(fs.createReadStream(image.file)) as ReadableStream<Uint8Array>);
   return new Response(body, {
     status: 200,
     headers: {
       ...headers,
-      'Content-Type': photo.contentType,
+      'Content-Type': image.contentType,
       'Content-Length': String(size),
-      'Content-Disposition': `${opts.download ? 'attachment' : 'inline'}; filename="${name}"`,
+      'Content-Disposition': `${opts.download ? 'attachment' : 'inline'}; filename="${image.filename}"`,
     },
   });
 }

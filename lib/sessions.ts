@@ -13,6 +13,7 @@ import {
 import type { EventRow, SessionStatus, SessionType } from '@/db/schema';
 import { ApiError } from './errors';
 import { publish } from './events';
+import { pictureUrl } from './pictures';
 import { photoProgress } from './shared/session';
 import type { SessionJson, SessionListItemJson } from './shared/wire';
 import { removeSessionDir } from './storage';
@@ -74,6 +75,7 @@ function wireFields(
     url: `${baseUrl}${guestPath(session.id)}`,
     event_id: session.eventId,
     booth_id: session.boothId ?? null,
+    picture_url: session.pictureToken ? pictureUrl(baseUrl, session.pictureToken) : null,
   };
 }
 

@@ -306,3 +306,89 @@ export async function removeFrameFile(frameKey: string): Promise<void> {
 export async function removeEventFrames(eventId: string): Promise<void> {
   await fsp.rm(path.join(framesDir(), eventId), { recursive: true, force: true }).catch(() => {});
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pictures (lib/pictures.ts): a finished picture's own files, apart from the session's, so the
+// session's sweep or deletion leaves them. <DATA_DIR>/pictures/<event_id>/<file_id>.jpg (and
+// .thumb.jpg); a picture storage key is "<event_id>/<file_id>".
+
+export function picturesDir(): string {
+  return path.join(getConfig().dataDir, 'pictures');
+}
+
+export function pictureFilePath(storageKey: string, variant: Variant = 'full'): string {
+  return path.join(picturesDir(), `${storageKey}${variant === 'thumb' ? '.thumb' : ''}.jpg`);
+}
+
+/**
+ * Writes a picture's files durably (temporary file, fsync, rename, fsync of the folder), before
+ * the row that points at them is committed. Returns a function that removes them again.
+ */
+export async function storePictureFiles(
+  storageKey: string,
+  full: Buffer,
+  thumb: Buffer,
+): Promise<() => Promise<void>> {
+  const finalFull = pictureFilePath(storageKey, 'full');
+  const finalThumb = pictureFilePath(storageKey, 'thumb');
+  const tmpFull = tmpPath('.jpg');
+  const tmpThumb = tmpPath('.jpg');
+  try {
+    ensureDirs();
+    const dir = path.dirname(finalFull);
+    if (await fsp.mkdir(dir, { recursive: true })) await fsyncDir(path.dirname(dir));
+    await Promise.all([writeDurable(tmpFull, full), writeDurable(tmpThumb, thumb)]);
+    await fsp.rename(tmpThumb, finalThumb);
+    await fsp.rename(tmpFull, finalFull);
+    await fsyncDir(dir);
+  } catch (err) {
+    await Promise.all([tmpFull, tmpThumb, finalFull, finalThumb].map((f) => fsp.rm(f, { force: true })));
+    throw isStorageError(err) ? storageError(err) : err;
+  }
+  return async () => {
+    await removePictureFiles(storageKey);
+  };
+}
+
+export async function removePictureFiles(storageKey: string): Promise<number> {
+  let freed = 0;
+  for (const variant of ['full', 'thumb'] as const) {
+    const file = pictureFilePath(storageKey, variant);
+    try {
+      freed += (await fsp.stat(file)).size;
+      await fsp.rm(file, { force: true });
+    } catch {
+      // already gone
+    }
+  }
+  return freed;
+}
+
+/** Removes an event's picture folder (the event was deleted). */
+export async function removeEventPictures(eventId: string): Promise<void> {
+  await fsp.rm(path.join(picturesDir(), eventId), { recursive: true, force: true });
+}
+
+/** Every picture file on disk with its storage key (null for a name that is not ours), size and age. */
+export async function listPictureFiles(): Promise<
+  { file: string; storageKey: string | null; size: number; mtimeMs: number }[]
+> {
+  const out: { file: string; storageKey: string | null; size: number; mtimeMs: number }[] = [];
+  const root = picturesDir();
+  const dirs = await fsp.readdir(root).catch(() => [] as string[]);
+  for (const eventId of dirs) {
+    const dir = path.join(root, eventId);
+    const names = await fsp.readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
+      try {
+        const st = await fsp.stat(file);
+        out.push({ file, storageKey: m ? `${eventId}/${m[1]}` : null, size: st.size, mtimeMs: st.mtimeMs });
+      } catch {
+        // raced with a delete
+      }
+    }
+  }
+  return out;
+}

@@ -41,7 +41,12 @@ export function ResultScreen({
         <h1 className="text-4xl font-bold">{t('resultTitle')}</h1>
         <ConnectionBanner connection={connection} />
         {session.type === 'upload' && <p className="text-2xl text-amber-200">{t('resultOnPhone')}</p>}
-        <QrCode value={session.url} label={t('resultQrLabel')} fluid="min(32vh, 20vw)" />
+        {/* The take-home link when the event keeps pictures (it outlives the session), else the session's. */}
+        <QrCode
+          value={session.picture_url ?? session.url}
+          label={t('resultQrLabel')}
+          fluid="min(32vh, 20vw)"
+        />
         {session.type === 'download' && <TelegramQr sessionId={session.id} fluid="min(13vh, 9vw)" inline />}
         <p className="text-2xl">{t('resultScan')}</p>
         {saved && (

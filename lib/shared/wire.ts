@@ -20,6 +20,8 @@ export interface SessionJson {
   event_id: string;
   /** The paired booth that made it; null for BOOTH_TOKEN. */
   booth_id: string | null;
+  /** The take-home link of the session's picture (`<base>/p/<token>`); null until there is one. */
+  picture_url: string | null;
 }
 
 /** A session in the admin list: everything but `data` (up to 16 KiB each; GET /api/session/:id has it). */
@@ -73,5 +75,23 @@ export interface StatsJson {
 export interface CleanupJson {
   deleted_sessions: number;
   deleted_photos: number;
+  /** Pictures past their event's retention (their own files are in freed_bytes too). */
+  deleted_pictures: number;
   freed_bytes: number;
+}
+
+/** A finished picture kept on its take-home link (GET /api/pictures/:token). */
+export interface PictureJson {
+  id: string;
+  event_id: string;
+  /** Null once its session is gone: the picture outlives it. */
+  session_id: string | null;
+  created_at: string;
+  expires_at: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** The take-home page, `<base>/p/<token>`. */
+  url: string;
+  image_url: string;
 }

@@ -1,11 +1,11 @@
 import { Bot, type Context } from 'grammy';
-import { findPhotoByTelegramUpdate, findSession, type SessionWithCounts } from '@/db/queries';
+import { findEvent, findPhotoByTelegramUpdate, findSession, type SessionWithCounts } from '@/db/queries';
 import { getConfig, type TelegramConfig } from '../config';
 import { ApiError } from '../errors';
 import { addUploadedPhoto, assertCanUpload } from '../photos';
 import { effectiveStatus } from '../sessions';
 import { downloadLimitBytes, downloadTelegramFile } from './files';
-import { type BotLang, botLanguage, errorKey, type MessageKey, t } from './i18n';
+import { type BotLang, botLanguage, errorKey, eventLabel, type MessageKey, t } from './i18n';
 import { type ChatIdentity, linkChat, recordTelegramUser, sessionForChat } from './links';
 import { DEFAULT_RETRY, type RetryOptions, retryTransformer } from './retry';
 
@@ -57,12 +57,13 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
       return void (await ctx.reply(t(l, key)));
     }
     const { session } = result;
+    // The greeting names the session's event and its own limits (its event's when it was made).
+    const event = eventLabel(findEvent(session.eventId));
     await ctx.reply(
-      t(
-        l,
-        session.type === 'upload' ? 'linked_upload' : 'linked_download',
-        limits(session.photoCount, session),
-      ),
+      t(l, session.type === 'upload' ? 'linked_upload' : 'linked_download', {
+        ...limits(session.photoCount, session),
+        event: event ? `🎉 ${event}\n` : '',
+      }),
     );
     // Published as a session change: the booth sees who linked, the notifier sends a picture
     // that is already there.

@@ -2,6 +2,8 @@
  * What the bot says, in Russian and English. The language is Telegram's `language_code` of the
  * user (kept with the chat link, so the finished picture arrives in the same language).
  */
+import { DEFAULT_EVENT_NAME } from '@/db/default-event';
+
 export type BotLang = 'ru' | 'en';
 
 export function botLanguage(code: string | null | undefined): BotLang {
@@ -12,9 +14,9 @@ const en = {
   welcome:
     'Hi! I am the photobooth bot 📸\nScan the Telegram QR code on the booth screen to connect, then send me your photos here.',
   linked_upload:
-    'You are connected to the photobooth 📸\nSend me {ready_at} photos (up to {max}): as photos, or as files for the best quality. They appear on the booth screen right away.',
+    '{event}You are connected to the photobooth 📸\nSend me {ready_at} photos (up to {max}): as photos, or as files for the best quality. They appear on the booth screen right away.',
   linked_download:
-    'You are connected to the photobooth 📸\nYour picture will arrive in this chat as soon as it is ready.',
+    '{event}You are connected to the photobooth 📸\nYour picture will arrive in this chat as soon as it is ready.',
   link_unknown: 'This link is not valid any more. Scan the QR code on the booth screen again.',
   link_taken: 'This booth session is already connected to another Telegram account.',
   help: 'How it works:\n1. Scan the Telegram QR code on the booth screen.\n2. Send your photos here (as photos, or as files for the best quality).\n3. The finished picture comes back to this chat.\n\n/status: your session\n/help: this message',
@@ -42,6 +44,7 @@ const en = {
   status_expired: 'This session has expired. Start a new one at the booth.',
   result_caption: 'Your photobooth picture{event} 🎉',
   result_document: 'The same picture in full quality.',
+  picture_link: 'Your picture also stays on its own page until {date}, to save or share later:\n{url}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -50,9 +53,9 @@ const ru: Record<MessageKey, string> = {
   welcome:
     'Привет! Я бот фотобудки 📸\nОтсканируйте Telegram QR-код на экране фотобудки, чтобы подключиться, и присылайте фото сюда.',
   linked_upload:
-    'Вы подключены к фотобудке 📸\nПришлите мне {ready_at} фото (можно до {max}): как фото или как файлы для лучшего качества. Они сразу появятся на экране фотобудки.',
+    '{event}Вы подключены к фотобудке 📸\nПришлите мне {ready_at} фото (можно до {max}): как фото или как файлы для лучшего качества. Они сразу появятся на экране фотобудки.',
   linked_download:
-    'Вы подключены к фотобудке 📸\nГотовая фотография придёт в этот чат, как только будет готова.',
+    '{event}Вы подключены к фотобудке 📸\nГотовая фотография придёт в этот чат, как только будет готова.',
   link_unknown: 'Эта ссылка больше не действует. Отсканируйте QR-код на экране фотобудки ещё раз.',
   link_taken: 'Эта сессия фотобудки уже подключена к другому аккаунту Telegram.',
   help: 'Как это работает:\n1. Отсканируйте Telegram QR-код на экране фотобудки.\n2. Пришлите фото сюда (как фото или как файлы для лучшего качества).\n3. Готовая фотография придёт в этот чат.\n\n/status — ваша сессия\n/help — это сообщение',
@@ -80,6 +83,8 @@ const ru: Record<MessageKey, string> = {
   status_expired: 'Время сессии истекло. Начните новую у фотобудки.',
   result_caption: 'Ваша фотография из фотобудки{event} 🎉',
   result_document: 'Та же фотография в полном качестве.',
+  picture_link:
+    'Фотография также хранится на своей странице до {date}: её можно сохранить или отправить позже.\n{url}',
 };
 
 const MESSAGES: Record<BotLang, Record<MessageKey, string>> = { en, ru };
@@ -94,4 +99,13 @@ export function t(lang: BotLang, key: MessageKey, vars: Record<string, string | 
 export function errorKey(code: string): MessageKey | undefined {
   const key = `error_${code}`;
   return key in en ? (key as MessageKey) : undefined;
+}
+
+/**
+ * The name of a session's event as the bot says it: nothing for the default event's placeholder
+ * name (a server nobody named), so the messages read as before.
+ */
+export function eventLabel(event: { name: string; isDefault: boolean } | undefined): string {
+  if (!event?.name || (event.isDefault && event.name === DEFAULT_EVENT_NAME)) return '';
+  return event.name;
 }

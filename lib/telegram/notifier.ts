@@ -1,15 +1,18 @@
 import { type Bot, InputFile } from 'grammy';
 import {
   claimTelegramDelivery,
+  findEvent,
+  findPictureOfSession,
   findTelegramLink,
   pendingTelegramDeliveries,
   releaseTelegramDelivery,
 } from '@/db/queries';
-import { getConfig } from '../config';
 import { subscribeAll } from '../events';
+import { baseUrlFromHeaders } from '../links';
 import { loadResult, markResultFetched } from '../photos';
+import { isPictureExpired, pictureUrl } from '../pictures';
 import { filePath } from '../storage';
-import { botLanguage, t } from './i18n';
+import { botLanguage, eventLabel, t } from './i18n';
 import { isTransient } from './retry';
 
 /**
@@ -37,7 +40,7 @@ export async function deliverResult(bot: Bot, sessionId: string): Promise<Delive
   if (!claimTelegramDelivery(session.id, photo.id)) return 'nothing';
   const lang = botLanguage(link.languageCode);
   const file = filePath(photo.storageKey, 'full');
-  const { eventName } = getConfig();
+  const eventName = eventLabel(findEvent(session.eventId));
   const name = `photobooth-${photo.createdAt.toISOString().slice(0, 10)}.jpg`;
   try {
     await bot.api.sendPhoto(link.chatId, new InputFile(file, name), {
@@ -51,6 +54,21 @@ export async function deliverResult(bot: Bot, sessionId: string): Promise<Delive
     if (isTransient(err)) releaseTelegramDelivery(session.id, photo.id, link.deliveredResultId);
     console.error(`[telegram] could not send the picture of session ${session.id}:`, (err as Error).message);
     return 'failed';
+  }
+  // The event keeps pictures: the take-home link too, which outlives the chat's session. Read
+  // now (not from before the send): the picture is made in the result's own transaction.
+  const picture = findPictureOfSession(session.id);
+  if (picture && !isPictureExpired(picture)) {
+    const url = pictureUrl(baseUrlFromHeaders(new Headers()), picture.token);
+    const date = picture.expiresAt.toISOString().slice(0, 10);
+    // Best effort: the picture itself arrived; sending it all again for a lost link is worse.
+    await bot.api
+      .sendMessage(link.chatId, t(lang, 'picture_link', { url, date }), {
+        link_preview_options: { is_disabled: true },
+      })
+      .catch((err) =>
+        console.error(`[telegram] could not send the picture link of ${session.id}:`, (err as Error).message),
+      );
   }
   // The guest has the picture, exactly as if the phone page had fetched it.
   markResultFetched(session.id);

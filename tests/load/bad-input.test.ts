@@ -911,6 +911,8 @@ const ROUTE_METHODS: Record<string, string[]> = {
   '/api/events/[id]/frame': ['PUT', 'DELETE'],
   '/api/events/[id]/preview': ['POST'],
   '/api/health': ['GET'],
+  '/api/pictures/[token]': ['GET', 'DELETE'],
+  '/api/pictures/[token]/image': ['GET'],
   '/api/session/create': ['POST'],
   '/api/session/[id]': ['GET', 'PUT', 'DELETE'],
   '/api/session/[id]/compose': ['POST'],
@@ -1002,7 +1004,8 @@ describe('bad input battery (node server.mjs, 2 workers)', () => {
       const path = pattern
         .replace('[...path]', 'no/such/thing')
         .replace('[id]', ids.U)
-        .replace('[photoId]', ids.P);
+        .replace('[photoId]', ids.P)
+        .replace('[token]', 'A'.repeat(32));
       const allow = new Set([...methods, 'OPTIONS', ...(methods.includes('GET') ? ['HEAD'] : [])]);
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE']) {
         if (methods.includes(method)) continue;

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import * as eventsRoute from '@/app/api/events/route';
+import * as pictureRoute from '@/app/api/pictures/[token]/route';
 import * as photos from '@/app/api/session/[id]/photos/route';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
@@ -339,6 +341,64 @@ describe('the finished picture', () => {
     // The greeting comes first.
     const order = api.calls.filter((c) => Number(c.params.chat_id) === g.id).map((c) => c.method);
     expect(order.indexOf('sendMessage')).toBeLessThan(order.indexOf('sendPhoto'));
+  });
+});
+
+describe('the event', () => {
+  it("the greeting names the session's event and its limits; the chat gets the picture's take-home link", async () => {
+    const api = tg.api();
+    const made = await call(eventsRoute.POST, {
+      path: '/api/events',
+      as: 'admin',
+      json: { name: 'Anna & Boris', max_photos: 4, ready_at: 2, retention_days: 3 },
+    });
+    expect(made.status).toBe(201);
+    const session = await newSession('upload', { event_id: made.json.event.id });
+    const g = guest('en');
+    api.push(textUpdate(api, g, `/start ${await startPayload(session.id)}`));
+    const [greeting] = await api.waitForTexts(g.id, 1);
+    expect(greeting).toContain('Anna & Boris');
+    expect(greeting).toContain('You are connected to the photobooth');
+    expect(greeting).toContain('Send me 2 photos (up to 4)');
+    await api.waitFor(
+      async () => (await getSession(session.id)).telegram_user_id === g.id,
+      'the session to record the user',
+    );
+
+    const saved = await call(result.POST, {
+      path: `/api/session/${session.id}/result`,
+      params: { id: session.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg(1200, 800, 90)),
+    });
+    expect(saved.status).toBe(201);
+    const pictureUrl = saved.json.session.picture_url as string;
+    expect(pictureUrl).toMatch(/\/p\/[A-Za-z0-9_-]{32}$/);
+    await api.waitFor(() => api.sent('sendDocument', g.id).length > 0, 'the picture');
+    expect(api.sent('sendPhoto', g.id)[0]?.params.caption).toBe('Your photobooth picture: Anna & Boris 🎉');
+    const texts = await api.waitForTexts(g.id, 2);
+    expect(texts[1]).toContain(pictureUrl);
+    expect(texts[1]).toContain('until');
+    // The link it was sent is the picture's own.
+    const token = pictureUrl.split('/p/')[1] as string;
+    const picture = await call(pictureRoute.GET, { path: `/api/pictures/${token}`, params: { token } });
+    expect(picture.status).toBe(200);
+    expect(picture.json.picture.session_id).toBe(session.id);
+  });
+
+  it('in an event that keeps no pictures (the default) no link is sent', async () => {
+    const api = tg.api();
+    const { session, g } = await linkedSession('download', 'ru');
+    await call(result.POST, {
+      path: `/api/session/${session.id}/result`,
+      params: { id: session.id },
+      as: 'booth',
+      body: photoForm(await img.jpeg(900, 600, 40)),
+    });
+    await api.waitFor(() => api.sent('sendDocument', g.id).length > 0, 'the picture');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.sent('sendMessage', g.id)).toHaveLength(1);
+    expect((await getSession(session.id)).picture_url).toBeNull();
   });
 });
 

@@ -27,6 +27,7 @@ function session(photoCount: number): SessionWithCounts {
     readyAt: 2,
     photoCount,
     hasResult: false,
+    pictureToken: null,
   };
 }
 

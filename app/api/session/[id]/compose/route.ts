@@ -13,7 +13,7 @@ export const POST = route<P>(async (request, { id }) => {
   const session = loadLiveSession(id);
   assertMayActOnSession(caller, session);
   const { layout, caption } = parseCompose(await readJson(request, z.unknown()));
-  const saved = await composeResult(session.id, layout, caption);
+  const saved = await composeResult(session.id, layout, caption, { baseUrl: baseUrlFor(request) });
   return json(
     { photo: serializePhoto(saved.photo), session: serializeSession(saved.session, baseUrlFor(request)) },
     201,

@@ -1,0 +1,19 @@
+import { callerOf, readQuery, route } from '@/lib/http';
+import { notePictureFetch } from '@/lib/photos';
+import { loadPicture, pictureImageResponse } from '@/lib/pictures';
+import { imageQuerySchema } from '@/lib/validation';
+
+type P = { token: string };
+
+/** The picture's bytes (`?download=1`: as an attachment, `?variant=thumb`: small); ETag and 304. */
+export const GET = route<P>((request, { token }) => {
+  const { variant, download } = readQuery(request, imageQuerySchema);
+  const caller = callerOf(request);
+  const picture = loadPicture(token);
+  const response = pictureImageResponse(request, picture, {
+    variant,
+    download: download === '1' || download === 'true',
+  });
+  notePictureFetch(picture.sessionId, caller, { variant, method: request.method });
+  return response;
+});

@@ -1,0 +1,5 @@
+import { PictureGone } from './picture-notice';
+
+export default function PictureNotFound() {
+  return <PictureGone reason="notFound" />;
+}

@@ -1,0 +1,45 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { notFound } from 'next/navigation';
+import { connection } from 'next/server';
+import { getTranslations } from 'next-intl/server';
+import { findEvent } from '@/db/queries';
+import { ApiError } from '@/lib/errors';
+import { baseUrlFromHeaders } from '@/lib/links';
+import { findPicture, isPictureExpired, serializePicture } from '@/lib/pictures';
+import { PictureFrame, PictureGone } from './picture-notice';
+import { PictureView } from './picture-view';
+
+type Props = { params: Promise<{ token: string }> };
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('picture');
+  // The link is a capability: keep it out of search engines and other sites' referrers.
+  return { title: t('metaTitle'), robots: { index: false, follow: false }, referrer: 'no-referrer' };
+}
+
+function loadOrNotFound(token: string) {
+  try {
+    return findPicture(token);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'picture_not_found') notFound();
+    throw err;
+  }
+}
+
+/** The take-home page: the picture, save, share, delete my picture. */
+export default async function PicturePage({ params }: Props) {
+  await connection();
+  const { token } = await params;
+  const picture = loadOrNotFound(token);
+  // proxy.ts answers an expired picture with 410 before this runs; this covers the moment in between.
+  if (isPictureExpired(picture)) return <PictureGone reason="expired" />;
+  const t = await getTranslations('picture');
+  const eventName = findEvent(picture.eventId)?.name || t('brand');
+  const json = serializePicture(picture, baseUrlFromHeaders(await headers()));
+  return (
+    <PictureFrame brand={eventName}>
+      <PictureView picture={json} eventName={eventName} />
+    </PictureFrame>
+  );
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../bench/lib/servers';
+import { openSse } from '../../bench/lib/sse';
+import { makeTempDir } from '../support/env';
+import { photoForm } from '../support/http';
+import * as img from '../support/images';
+import { adminAuth, boothAuth, startServer } from '../support/server';
+
+/**
+ * Pictures over the production server (node server.mjs, 2 workers): the stream of a session
+ * another worker composed carries picture_url, and the take-home page answers on its link.
+ */
+
+let server: RunningServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = makeTempDir();
+  server = await startServer(dataDir);
+});
+afterAll(async () => {
+  await server?.stop('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string>) {
+  const r = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+describe('a picture over the production server', () => {
+  it('the stream sends picture_url after compose; the link opens the page and the picture', async () => {
+    const event = await post('/api/events', { name: 'Gala', retention_days: 2 }, adminAuth);
+    expect(event.status).toBe(201);
+    const created = await post(
+      '/api/session/create',
+      { type: 'upload', event_id: event.json.event.id },
+      boothAuth,
+    );
+    expect(created.status).toBe(201);
+    const id = created.json.session.id as string;
+    expect(created.json.session.picture_url).toBeNull();
+    const up = await fetch(`${server.url}/api/session/${id}/photos`, {
+      method: 'POST',
+      body: photoForm(await img.jpeg(900, 600, 77)),
+    });
+    expect(up.status).toBe(201);
+
+    const sse = await openSse(`${server.url}/api/session/${id}/events`);
+    await sse.waitFor((e) => e.event === 'session' && e.data.photo_count === 1);
+    const composed = await post(`/api/session/${id}/compose`, { layout: 'single' }, boothAuth);
+    expect(composed.status).toBe(201);
+    const url = composed.json.session.picture_url as string;
+    expect(url).toMatch(/\/p\/[A-Za-z0-9_-]{32}$/);
+    const ev = await sse.waitFor((e) => e.event === 'session' && e.data.picture_url === url);
+    expect(ev.data.has_result).toBe(true);
+    sse.close();
+
+    const path = new URL(url).pathname;
+    const page = await fetch(`${server.url}${path}`, { headers: { 'accept-language': 'en' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Gala');
+    expect(html).toContain(`/api/pictures/${path.slice(3)}/image?download=1`);
+    const image = await fetch(`${server.url}/api/pictures/${path.slice(3)}/image`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect(image.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+});
