@@ -365,6 +365,25 @@ describe('compose draws the event template', () => {
     );
   });
 
+  it("compose over HTTP prints the QR of the picture's own take-home link, which opens the picture", async () => {
+    const e = await newEvent({ print_qr: true, retention_days: 7 });
+    const id = await sessionWith(e.id, [await img.jpeg(1200, 900, 30), await img.jpeg(1200, 900, 200)]);
+    const c = await call(compose.POST, {
+      path: `/api/session/${id}/compose`,
+      params: { id },
+      as: 'booth',
+      json: { layout: 'grid' },
+    });
+    expect(c.status).toBe(201);
+    const pictureUrl = c.json.session.picture_url as string;
+    expect(pictureUrl).toMatch(/^http:\/\/booth\.test\/p\/[A-Za-z0-9_-]{32}$/);
+    expect(readQr(await pixels(await resultOf(id)))?.data).toBe(pictureUrl);
+    // Without kept pictures there is no take-home link to print: no QR at all.
+    const gone = await newEvent({ print_qr: true, retention_days: 0 });
+    const other = await sessionWith(gone.id, [await img.jpeg(1200, 900, 30)]);
+    expect(readQr(await pixels(await composed(other, { layout: 'single' })))).toBeNull();
+  });
+
   it('the QR code goes to the corner the frame leaves clear', async () => {
     const e = await newEvent({ print_qr: true });
     expect((await putFrame(e.id, await borderFrame({ thickness: 16, logo: 'bottom-right' }))).status).toBe(
