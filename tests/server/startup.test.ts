@@ -37,6 +37,7 @@ describe('server start-up', () => {
     const dir = makeTempDir();
     dirs.push(dir);
     const server = await startServer(dir, { BOOTH_TOKEN: '', ADMIN_TOKEN: '' });
+    let boothCookie = '';
     try {
       const file = path.join(dir, 'tokens.json');
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -67,13 +68,28 @@ describe('server start-up', () => {
       });
       expect(paired.status).toBe(200);
       expect((await paired.json()).booth.name).toBe('Booth 1');
+      boothCookie = String(paired.headers.get('set-cookie')).split(';')[0] as string;
     } finally {
       await server.stop('SIGTERM');
     }
-    // A restart keeps the same tokens, and prints no pairing link once the booth is paired.
+    // A restart keeps the same tokens, prints no pairing link once the booth is paired, and the
+    // paired booth keeps working: its login is in the database, not in the process.
     const before = fs.readFileSync(path.join(dir, 'tokens.json'), 'utf8');
     const again = await startServer(dir, { BOOTH_TOKEN: '', ADMIN_TOKEN: '' });
-    await again.stop('SIGTERM');
+    try {
+      const me = await fetch(`${again.url}/api/booth/me`, { headers: { cookie: boothCookie } });
+      expect(me.status).toBe(200);
+      const made = await fetch(`${again.url}/api/session/create`, {
+        method: 'POST',
+        headers: { cookie: boothCookie, origin: again.url, 'content-type': 'application/json' },
+        body: '{"type":"upload"}',
+      });
+      expect(made.status).toBe(201);
+      const { session } = await made.json();
+      expect(session.booth_id).toBe((await me.json()).booth.id);
+    } finally {
+      await again.stop('SIGTERM');
+    }
     expect(again.logs()).not.toContain('booth?pair=');
     expect(fs.readFileSync(path.join(dir, 'tokens.json'), 'utf8')).toBe(before);
   }, 120_000);
