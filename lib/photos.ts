@@ -292,7 +292,7 @@ export interface ComposeOptions {
  */
 export async function composeResult(
   sessionId: string,
-  layout: Layout,
+  requested: Layout | undefined,
   caption?: string | null,
   opts: ComposeOptions = {},
 ) {
@@ -303,6 +303,9 @@ export async function composeResult(
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
   const files = photos.map((p) => filePath(p.storageKey, 'full'));
   const event = loadEvent(session.eventId);
+  const layout = requested ?? event.layouts[0] ?? 'grid';
+  if (!event.layouts.includes(layout))
+    throw new ApiError('invalid_layout', `This event offers these layouts: ${event.layouts.join(', ')}.`);
   // The picture's token is chosen before composing, so the printed QR carries its take-home link.
   const takeHome = planTakeHome(session, opts.baseUrl);
   const qrUrl = opts.qrUrl ?? takeHome?.qrUrl ?? null;

@@ -90,12 +90,13 @@ export function parseUpdateSession(raw: unknown) {
 }
 
 const composeSchema = z.object({
-  layout: z.enum(LAYOUTS).default('grid'),
+  /** Absent: the event's first layout (grid unless the event left it out). */
+  layout: z.enum(LAYOUTS).optional(),
   /** Absent: the event's caption; null or '': none. */
   caption: z.string().trim().max(80).nullable().optional(),
 });
 
-/** The body of compose and of the event preview: layout (default grid) and caption. */
+/** The body of compose and of the event preview: layout (default: the event's first) and caption. */
 export function parseCompose(raw: unknown) {
   const body = asObject(raw);
   if ('layout' in body && !LAYOUTS.includes(body.layout as never)) {

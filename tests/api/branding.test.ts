@@ -384,6 +384,25 @@ describe('compose draws the event template', () => {
     expect(readQr(await pixels(await composed(other, { layout: 'single' })))).toBeNull();
   });
 
+  it('compose refuses a layout the event does not offer (400 invalid_layout), and makes nothing', async () => {
+    const e = await newEvent({ layouts: ['strip'] });
+    const id = await sessionWith(e.id, [await img.jpeg(1200, 900, 30)]);
+    const c = await call(compose.POST, {
+      path: `/api/session/${id}/compose`,
+      params: { id },
+      as: 'booth',
+      json: { layout: 'grid' },
+    });
+    expect(c.status).toBe(400);
+    expect(c.json.error.code).toBe('invalid_layout');
+    expect(c.json.error.message).toContain('strip');
+    const r = await call(result.GET, { path: `/api/session/${id}/result`, params: { id }, as: 'booth' });
+    expect(r.status).toBe(404);
+    // No layout given: the event's first (here its only) one.
+    const strip = await pixels(await composed(id, {}));
+    expect(strip.height).toBeGreaterThan(strip.width);
+  });
+
   it('the QR code goes to the corner the frame leaves clear', async () => {
     const e = await newEvent({ print_qr: true });
     expect((await putFrame(e.id, await borderFrame({ thickness: 16, logo: 'bottom-right' }))).status).toBe(
