@@ -67,6 +67,11 @@ describe('a picture over the production server', () => {
     const html = await page.text();
     expect(html).toContain('Gala');
     expect(html).toContain(`/api/pictures/${path.slice(3)}/image?download=1`);
+    // The page is the picture's only: not its session's id (the session's own guest link) nor the
+    // event's, and no shared cache keeps it.
+    expect(html).not.toContain(id);
+    expect(html).not.toContain(event.json.event.id);
+    expect(page.headers.get('cache-control')).toMatch(/private|no-store/);
     const image = await fetch(`${server.url}/api/pictures/${path.slice(3)}/image`);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/jpeg');
