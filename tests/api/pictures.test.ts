@@ -418,3 +418,64 @@ describe('the session stream', () => {
     await pump.catch(() => {});
   });
 });
+
+describe('races and changes around a picture', () => {
+  const eventPictureFiles = (eventId: string) => {
+    const dir = path.join(env.dataDir(), 'pictures', eventId);
+    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  };
+
+  it('two composes at once: one picture, its two files only, the link shows the result that won', async () => {
+    const event = await eventWith(3);
+    const s = await createSession({ type: 'upload', event_id: event.id });
+    expect((await upload(s.id, await img.jpeg(1200, 900, 30))).status).toBe(201);
+    expect((await upload(s.id, await img.jpeg(900, 1200, 90))).status).toBe(201);
+    const [a, b] = await Promise.all([composeIt(s.id, 'grid'), composeIt(s.id, 'single')]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const now = (await getSession(s.id)).json.session;
+    const token = tokenOf(now.picture_url);
+    expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(1);
+    expect(eventPictureFiles(event.id)).toHaveLength(2);
+    const res = await call(result.GET, { path: `/api/session/${s.id}/result`, params: { id: s.id } });
+    expect(Buffer.compare((await getImage(token)).body, res.body)).toBe(0);
+  });
+
+  it('the event deleted as a compose starts: compose answers 404, no picture row, file or folder is left', async () => {
+    const event = await eventWith(3);
+    const s = await createSession({ type: 'upload', event_id: event.id });
+    expect((await upload(s.id, await img.jpeg(1200, 900, 30))).status).toBe(201);
+    const composing = composeIt(s.id);
+    const del = await call(eventRoute.DELETE, {
+      method: 'DELETE',
+      path: `/api/events/${event.id}`,
+      params: { id: event.id },
+      as: 'admin',
+    });
+    expect(del.status).toBe(204);
+    const r = await composing;
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('session_not_found');
+    expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(0);
+    await sweepOrphans({ all: true });
+    expect(fs.existsSync(path.join(env.dataDir(), 'pictures', event.id))).toBe(false);
+  });
+
+  it('retention_days changed later: a picture keeps its expires_at; a result saved after takes the new one', async () => {
+    const event = await eventWith(3);
+    const s = await composedSession(event.id);
+    const token = tokenOf(s.picture_url);
+    const first = (await getPicture(token)).json.picture;
+    const put = await call(eventRoute.PUT, {
+      method: 'PUT',
+      path: `/api/events/${event.id}`,
+      params: { id: event.id },
+      as: 'admin',
+      json: { retention_days: 1 },
+    });
+    expect(put.status).toBe(200);
+    expect((await getPicture(token)).json.picture.expires_at).toBe(first.expires_at);
+    expect((await composeIt(s.id, 'single')).status).toBe(201);
+    const again = (await getPicture(token)).json.picture;
+    expect(Date.parse(again.expires_at) - Date.parse(again.created_at)).toBe(DAY);
+  });
+});
