@@ -386,9 +386,14 @@ export async function removePictureFiles(storageKey: string): Promise<number> {
   return freed;
 }
 
-/** Removes an event's picture folder (the event was deleted). */
+/**
+ * Removes an event's picture folder (the event was deleted). Never throws: the rows are gone
+ * already, and whatever stays on disk is the orphan sweep's (picture files no row points to).
+ */
 export async function removeEventPictures(eventId: string): Promise<void> {
-  await fsp.rm(path.join(picturesDir(), eventId), { recursive: true, force: true });
+  await fsp.rm(path.join(picturesDir(), eventId), { recursive: true, force: true }).catch((err) => {
+    console.error(`[storage] the pictures of deleted event ${eventId} stay for the orphan sweep:`, err);
+  });
 }
 
 /** Every picture file on disk with its storage key (null for a name that is not ours), size and age. */
