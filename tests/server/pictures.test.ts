@@ -78,3 +78,31 @@ describe('a picture over the production server', () => {
     expect(image.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
   });
 });
+
+describe('odd take-home links over the production server', () => {
+  it('malformed escapes, overlong and encoded tokens: a 4xx (JSON on the API), never a 500', async () => {
+    const api = [
+      '/api/pictures/%E0%A4%A',
+      '/api/pictures/%E0%A4%A/image',
+      `/api/pictures/${'A'.repeat(4000)}`,
+      `/api/pictures/${'%41'.repeat(32)}/image`,
+      '/api/pictures/..%2F..%2Fetc%2Fpasswd/image',
+      `/api/pictures/${'A'.repeat(32)}%00/image`,
+    ];
+    for (const path of api) {
+      for (const method of ['GET', 'DELETE']) {
+        const r = await fetch(`${server.url}${path}`, { method });
+        expect(r.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+        expect(r.status, `${method} ${path}`).toBeLessThan(500);
+        expect(r.headers.get('content-type'), path).toMatch(/^application\/json/);
+        expect((await r.json()).error.code).toMatch(/^(picture_not_found|invalid_path|method_not_allowed)$/);
+      }
+    }
+    for (const path of ['/p/%E0%A4%A', `/p/${'A'.repeat(4000)}`, `/p/${'%41'.repeat(32)}`]) {
+      const r = await fetch(`${server.url}${path}`);
+      expect(r.status, path).toBeGreaterThanOrEqual(400);
+      expect(r.status, path).toBeLessThan(500);
+      await r.arrayBuffer();
+    }
+  });
+});
