@@ -3,7 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { NextRequest } from 'next/server';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as eventRoute from '@/app/api/events/[id]/route';
 import * as eventsRoute from '@/app/api/events/route';
 import * as pictureImage from '@/app/api/pictures/[token]/image/route';
@@ -17,6 +17,7 @@ import * as create from '@/app/api/session/create/route';
 import * as cleanup from '@/app/api/sessions/cleanup/route';
 import { getDb } from '@/db';
 import { pictures } from '@/db/schema';
+import * as branding from '@/lib/branding';
 import { cleanupExpired, sweepOrphans } from '@/lib/cleanup';
 import { proxy } from '@/proxy';
 import { useTestEnv } from '../support/env';
@@ -487,6 +488,29 @@ describe('races and changes around a picture', () => {
     } finally {
       fs.rmSync(root);
       fs.renameSync(aside, root);
+    }
+  });
+
+  it('the guest deletes the picture while a new one is composed: the deleted link stays 404, the new picture has a link of its own', async () => {
+    const s = await composedSession((await eventWith(3)).id);
+    const token = tokenOf(s.picture_url);
+    const render = branding.renderEventPicture;
+    const spy = vi.spyOn(branding, 'renderEventPicture').mockImplementation(async (...args) => {
+      // Compose has chosen the picture's token (its QR is being drawn) when the guest deletes it.
+      expect((await deletePicture(token)).status).toBe(204);
+      return render(...args);
+    });
+    try {
+      const r = await composeIt(s.id, 'single');
+      expect(r.status).toBe(201);
+      expect(spy).toHaveBeenCalled();
+      expect((await getPicture(token)).status).toBe(404);
+      expect((await getImage(token)).status).toBe(404);
+      const fresh = tokenOf(r.json.session.picture_url);
+      expect(fresh).not.toBe(token);
+      expect((await getPicture(fresh)).status).toBe(200);
+    } finally {
+      spy.mockRestore();
     }
   });
 
