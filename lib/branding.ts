@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_THEME } from '@/db/default-event';
 import { transaction, updateEventRow } from '@/db/queries';
 import type { EventRow } from '@/db/schema';
+import { ApiError } from './errors';
 import { loadEvent } from './event-rules';
 import {
   composeImage,
@@ -10,7 +12,7 @@ import {
   normalizeFrame,
   type PictureTemplate,
 } from './images';
-import { assertDiskRoom, frameFilePath, removeFrameFile, storeFrameFile } from './storage';
+import { assertDiskRoom, frameFilePath, removeFrameFile, storageError, storeFrameFile } from './storage';
 
 /**
  * An event's branding on its finished pictures: the template compose draws (theme, caption,
@@ -36,14 +38,27 @@ export function templateForEvent(event: EventRow, opts: PictureOptions = {}): Pi
   };
 }
 
-/** Renders an event's picture from these photo files, exactly as compose does. */
-export function renderEventPicture(
+/**
+ * Renders an event's picture from these photo files, exactly as compose does. When the admin
+ * replaced or removed the frame while it was read (the old file is gone), it renders once more with
+ * the event as it is now; an event deleted meanwhile is 404, a frame file lost from under its event
+ * 507 storage_unavailable (never a bare 500).
+ */
+export async function renderEventPicture(
   event: EventRow,
   files: string[],
   layout: Layout,
   opts: PictureOptions = {},
 ): Promise<NormalizedImage> {
-  return composeImage(files, layout, templateForEvent(event, opts));
+  try {
+    return await composeImage(files, layout, templateForEvent(event, opts));
+  } catch (err) {
+    if (err instanceof ApiError || !event.frameKey) throw err;
+    const now = loadEvent(event.id);
+    if (now.frameKey !== event.frameKey) return composeImage(files, layout, templateForEvent(now, opts));
+    if (!fs.existsSync(frameFilePath(event.frameKey))) throw storageError(err);
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

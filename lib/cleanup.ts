@@ -6,7 +6,9 @@ import {
   allStorageKeys,
   deleteSessionRow,
   expiredSessionIds,
+  findEvent,
   findSession,
+  listEvents,
   listPhotos,
   pruneAuthSessions,
   prunePairings,
@@ -18,7 +20,15 @@ import { getConfig } from './config';
 import { publish } from './events';
 import { sweepExpiredPictures } from './pictures';
 import type { CleanupJson } from './shared/wire';
-import { listPhotoFiles, listPictureFiles, removeSessionDir, sweepTmp } from './storage';
+import {
+  framesDir,
+  listFrameFiles,
+  listPhotoFiles,
+  listPictureFiles,
+  picturesDir,
+  removeSessionDir,
+  sweepTmp,
+} from './storage';
 
 /**
  * The sweep: expired sessions with their rows and files, files no row points to, and leftover
@@ -77,6 +87,25 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
     await fsp.rm(f.file, { force: true });
     removed++;
     bytes += f.size;
+  }
+  // Frame files no event points to: a crash between a frame's write and its commit, or before the
+  // file it replaced (or its deleted event's folder) was removed. Listed before the keys are read,
+  // so a frame committed in between is kept.
+  const frameFiles = await listFrameFiles();
+  const frameKeys = new Set(listEvents().map((e) => e.frameKey));
+  for (const f of frameFiles) {
+    if (f.frameKey && frameKeys.has(f.frameKey)) continue;
+    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
+    await fsp.rm(f.file, { force: true });
+    removed++;
+    bytes += f.size;
+  }
+  // Empty frame and picture folders of events that no longer exist.
+  for (const root of [framesDir(), picturesDir()]) {
+    for (const d of await fsp.readdir(root).catch(() => [] as string[])) {
+      if (findEvent(d)) continue;
+      await fsp.rmdir(path.join(root, d)).catch(() => {});
+    }
   }
   // Folders of sessions that no longer exist and are now empty.
   const { photosDir } = getConfig();

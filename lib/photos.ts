@@ -23,7 +23,7 @@ import { ApiError } from './errors';
 import { loadEvent } from './event-rules';
 import { publish } from './events';
 import { type Layout, type NormalizedImage, normalizeImage } from './images';
-import { commitPicture, planTakeHome, preparePicture } from './pictures';
+import { commitPicture, planTakeHome, preparePicture, type TakeHome } from './pictures';
 import type { Role } from './roles';
 import {
   expiredError,
@@ -233,12 +233,12 @@ async function saveResultImage(
   sessionId: string,
   image: NormalizedImage,
   telegramFileId?: string | null,
-  pictureToken?: string,
+  takeHome?: Pick<TakeHome, 'token' | 'reused'>,
 ) {
   const replaced: PhotoRow[] = [];
   // PICTURES: the take-home picture's own files are written first; its row is made or updated
   // in the result's transaction, before the session change (so picture_url is in the change log).
-  const picture = await preparePicture(loadSession(sessionId), image, pictureToken);
+  const picture = await preparePicture(loadSession(sessionId), image, takeHome?.token, takeHome?.reused);
   const staleKeys: string[] = [];
   let out: Awaited<ReturnType<typeof storeAndCommit>>;
   try {
@@ -324,7 +324,7 @@ export async function composeResult(
     loadSession(session.id);
     throw err instanceof ApiError ? err : storageError(err);
   }
-  return saveResultImage(session.id, image, null, takeHome?.token);
+  return saveResultImage(session.id, image, null, takeHome ?? undefined);
 }
 
 export function getPhotos(sessionId: string, photoType?: PhotoType): PhotoRow[] {

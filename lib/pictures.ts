@@ -28,7 +28,8 @@ import { pictureFilePath, removePictureFiles, storePictureFiles, type Variant } 
  *   it is stored as is, so the link can be rebuilt for the session's `picture_url` and the admin.
  * - One picture per session. A replaced result updates the same picture (new files, new
  *   created_at/expires_at) and keeps its token, so a QR code already shown or printed stays
- *   valid. The token is chosen before compose (pictureTokenFor), so it can be printed on it.
+ *   valid. The token is chosen before compose (planTakeHome), so it can be printed on it; a guest who
+ *   deletes the picture meanwhile keeps that link dead (the new picture gets a new token).
  * - Its files are its own copy (lib/storage.ts, <DATA_DIR>/pictures/<event_id>/…), written before
  *   the row is committed in the result's transaction; the session's sweep leaves them.
  * - `retention_days` 0: no picture is made (and a result replaced then drops the old one).
@@ -117,15 +118,17 @@ export function pictureImageResponse(
   });
 }
 
-/** The session's picture token: its picture's, or a new one (compose prints it before saving). */
-export function pictureTokenFor(sessionId: string): string {
-  return findPictureOfSession(sessionId)?.token ?? newPictureToken();
-}
-
 /** Whether a result saved in this session now becomes a picture (its event keeps pictures). */
 export function keepsPictures(session: Pick<SessionWithCounts, 'eventId'>): boolean {
   const event = findEvent(session.eventId);
   return (event?.retentionDays ?? 0) > 0;
+}
+
+export interface TakeHome {
+  token: string;
+  /** The token was the session's picture's when compose chose it (not a new one). */
+  reused: boolean;
+  qrUrl: string | null;
 }
 
 /**
@@ -135,17 +138,20 @@ export function keepsPictures(session: Pick<SessionWithCounts, 'eventId'>): bool
 export function planTakeHome(
   session: Pick<SessionWithCounts, 'id' | 'eventId'>,
   baseUrl: string | undefined,
-): { token: string; qrUrl: string | null } | null {
+): TakeHome | null {
   const event = findEvent(session.eventId);
   if (!event || event.retentionDays <= 0) return null;
-  const token = pictureTokenFor(session.id);
-  return { token, qrUrl: baseUrl && event.printQr ? pictureUrl(baseUrl, token) : null };
+  const existing = findPictureOfSession(session.id);
+  const token = existing?.token ?? newPictureToken();
+  return { token, reused: !!existing, qrUrl: baseUrl && event.printQr ? pictureUrl(baseUrl, token) : null };
 }
 
 export interface PreparedPicture {
   storageKey: string;
   /** The token compose printed, if any: it becomes the picture's token. */
   token?: string;
+  /** That token was an existing picture's: if that picture is gone by the commit, it was deleted. */
+  reused?: boolean;
   undo: () => Promise<void>;
 }
 
@@ -154,11 +160,12 @@ export async function preparePicture(
   session: Pick<SessionWithCounts, 'eventId'>,
   image: NormalizedImage,
   token?: string,
+  reused = false,
 ): Promise<PreparedPicture | null> {
   if (!keepsPictures(session)) return null;
   const storageKey = `${session.eventId}/${randomUUID()}`;
   const undo = await storePictureFiles(storageKey, image.full, image.thumb);
-  return { storageKey, token, undo };
+  return { storageKey, token, reused, undo };
 }
 
 /**
@@ -195,13 +202,10 @@ export function commitPicture(
     updatePictureRow(existing.id, { ...values, token: prepared.token ?? existing.token });
     return [existing.storageKey];
   }
-  insertPicture({
-    id: randomUUID(),
-    eventId: event.id,
-    sessionId,
-    token: prepared.token ?? newPictureToken(),
-    ...values,
-  });
+  // A reused token whose picture is gone was deleted by its guest while this was composed: that
+  // link stays dead ("404 from then on"), the new picture gets a link of its own.
+  const token = prepared.token && !prepared.reused ? prepared.token : newPictureToken();
+  insertPicture({ id: randomUUID(), eventId: event.id, sessionId, token, ...values });
   return [];
 }
 

@@ -63,16 +63,28 @@ export function storedImageResponse(
     'X-Content-Type-Options': 'nosniff',
   };
   if (ifNoneMatch(request, etag)) return new Response(null, { status: 304, headers });
+  // Opened now, in the same synchronous step as the row was read: a delete, sweep or replaced
+  // result that removes the file afterwards cannot cut off an answer already promised (200 and its
+  // Content-Length); the open descriptor keeps the bytes readable until they are sent.
+  let fd: number;
   let size: number;
   try {
-    size = fs.statSync(image.file).size;
-  } catch {
+    fd = fs.openSync(image.file, 'r');
+  } catch (err) {
+    // Out of descriptors and the like: 507 (lib/http.ts), not "missing".
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     throw opts.missing?.() ?? new ApiError('photo_not_found', 'The image file is missing.');
   }
-  const body =
-    request.method === 'HEAD'
-      ? null
-      : (Readable.toWeb(fs.createReadStream(image.file)) as ReadableStream<Uint8Array>);
+  try {
+    size = fs.fstatSync(fd).size;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (request.method === 'HEAD') fs.closeSync(fd);
+  else body = Readable.toWeb(fs.createReadStream('', { fd, autoClose: true })) as ReadableStream<Uint8Array>;
   return new Response(body, {
     status: 200,
     headers: {

@@ -302,6 +302,28 @@ export async function removeFrameFile(frameKey: string): Promise<void> {
   await fsp.rm(frameFilePath(frameKey), { force: true }).catch(() => {});
 }
 
+/** Every frame file on disk with its frame key (null for a name that is not ours), size and age. */
+export async function listFrameFiles(): Promise<
+  { file: string; frameKey: string | null; size: number; mtimeMs: number }[]
+> {
+  const out: { file: string; frameKey: string | null; size: number; mtimeMs: number }[] = [];
+  const root = framesDir();
+  for (const eventId of await fsp.readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, eventId);
+    for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+      const file = path.join(dir, name);
+      const m = /^([0-9a-f-]{36})\.png$/.exec(name);
+      try {
+        const st = await fsp.stat(file);
+        out.push({ file, frameKey: m ? `${eventId}/${m[1]}` : null, size: st.size, mtimeMs: st.mtimeMs });
+      } catch {
+        // raced with a delete
+      }
+    }
+  }
+  return out;
+}
+
 /** Removes every frame file of an event (the event is deleted). */
 export async function removeEventFrames(eventId: string): Promise<void> {
   await fsp.rm(path.join(framesDir(), eventId), { recursive: true, force: true }).catch(() => {});
@@ -364,9 +386,14 @@ export async function removePictureFiles(storageKey: string): Promise<number> {
   return freed;
 }
 
-/** Removes an event's picture folder (the event was deleted). */
+/**
+ * Removes an event's picture folder (the event was deleted). Never throws: the rows are gone
+ * already, and whatever stays on disk is the orphan sweep's (picture files no row points to).
+ */
 export async function removeEventPictures(eventId: string): Promise<void> {
-  await fsp.rm(path.join(picturesDir(), eventId), { recursive: true, force: true });
+  await fsp.rm(path.join(picturesDir(), eventId), { recursive: true, force: true }).catch((err) => {
+    console.error(`[storage] the pictures of deleted event ${eventId} stay for the orphan sweep:`, err);
+  });
 }
 
 /** Every picture file on disk with its storage key (null for a name that is not ours), size and age. */

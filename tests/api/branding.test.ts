@@ -14,6 +14,9 @@ import * as compose from '@/app/api/session/[id]/compose/route';
 import * as photos from '@/app/api/session/[id]/photos/route';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as create from '@/app/api/session/create/route';
+import { renderPreview } from '@/lib/branding';
+import { sweepOrphans } from '@/lib/cleanup';
+import { loadEvent } from '@/lib/event-rules';
 import { pictureCells } from '@/lib/images';
 import { composeResult } from '@/lib/photos';
 import { useTestEnv } from '../support/env';
@@ -552,5 +555,46 @@ describe('POST /api/events/:id/preview', () => {
     expect([unknown.status, unknown.json.error.code]).toEqual([404, 'event_not_found']);
     const guest = await preview(e.id, { layout: 'grid' }, 'guest');
     expect([guest.status, guest.json.error.code]).toEqual([401, 'unauthorized']);
+  });
+});
+
+describe('frames on disk after a crash or a race', () => {
+  it('the orphan sweep removes frame files no event points to, and keeps each current frame', async () => {
+    const e = await newEvent();
+    expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
+    const [current] = frameFiles(e.id);
+    // A crash between the frame's write and its commit, and one during an event's deletion.
+    const png = await borderFrame({ w: 90, h: 60 });
+    const stray = path.join(framesDir(), e.id, `${randomUUID()}.png`);
+    const goneEvent = path.join(framesDir(), randomUUID());
+    fs.mkdirSync(goneEvent, { recursive: true });
+    fs.writeFileSync(stray, png);
+    fs.writeFileSync(path.join(goneEvent, `${randomUUID()}.png`), png);
+
+    // A fresh file may be an upload between its rename and its commit: kept by the periodic sweep.
+    await sweepOrphans();
+    expect(fs.existsSync(stray)).toBe(true);
+
+    await sweepOrphans({ all: true });
+    expect(frameFiles(e.id)).toEqual([current]);
+    expect(fs.existsSync(goneEvent)).toBe(false);
+    const r = await preview(e.id, { layout: 'single' });
+    expect(r.status).toBe(200);
+  });
+
+  it('a preview while the admin replaces the frame draws the new one; a frame file gone is 507, not 500', async () => {
+    const e = await newEvent();
+    expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
+    const before = loadEvent(e.id);
+    // Replaced between the preview's read of the event and its render: the old file is gone.
+    expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
+    const p = await pixels((await renderPreview(before, 'grid', { baseUrl: 'http://booth.test' })).full);
+    expectColour(at(p, 40, 600), PURPLE);
+
+    // The frame's file lost from under its event (not a replacement): a clear storage error.
+    // (A strip: a canvas whose scaled frame is not cached yet, so the file is read.)
+    for (const f of frameFiles(e.id)) fs.rmSync(path.join(framesDir(), e.id, f));
+    const r = await preview(e.id, { layout: 'strip' });
+    expect([r.status, r.json?.error?.code]).toEqual([507, 'storage_unavailable']);
   });
 });

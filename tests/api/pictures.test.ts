@@ -3,7 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { NextRequest } from 'next/server';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as eventRoute from '@/app/api/events/[id]/route';
 import * as eventsRoute from '@/app/api/events/route';
 import * as pictureImage from '@/app/api/pictures/[token]/image/route';
@@ -17,6 +17,7 @@ import * as create from '@/app/api/session/create/route';
 import * as cleanup from '@/app/api/sessions/cleanup/route';
 import { getDb } from '@/db';
 import { pictures } from '@/db/schema';
+import * as branding from '@/lib/branding';
 import { cleanupExpired, sweepOrphans } from '@/lib/cleanup';
 import { proxy } from '@/proxy';
 import { useTestEnv } from '../support/env';
@@ -272,6 +273,22 @@ describe('the take-home link', () => {
     expect(unknown.headers.get('x-middleware-next')).toBe('1');
   });
 
+  it('an image already being sent is sent whole when the picture is deleted (or swept) meanwhile', async () => {
+    const s = await composedSession((await eventWith(3)).id);
+    const token = tokenOf(s.picture_url);
+    const whole = (await getImage(token)).body;
+    const path_ = `/api/pictures/${token}/image`;
+    const response = await pictureImage.GET(buildRequest({ path: path_ }), {
+      params: Promise.resolve({ token }),
+    });
+    expect(response.status).toBe(200);
+    // The files go (a guest's DELETE on another worker, the sweep) before a byte was read.
+    for (const f of pictureFiles()) fs.rmSync(path.join(f.parentPath, f.name));
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.length).toBe(Number(response.headers.get('content-length')));
+    expect(Buffer.compare(body, whole)).toBe(0);
+  });
+
   it('DELETE by the holder: 204, rows and files gone, then 404; the session says picture_url null', async () => {
     const s = await composedSession((await eventWith(4)).id);
     const token = tokenOf(s.picture_url);
@@ -400,5 +417,119 @@ describe('the session stream', () => {
     abort.abort();
     await reader.cancel().catch(() => {});
     await pump.catch(() => {});
+  });
+});
+
+describe('races and changes around a picture', () => {
+  const eventPictureFiles = (eventId: string) => {
+    const dir = path.join(env.dataDir(), 'pictures', eventId);
+    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  };
+
+  it('two composes at once: one picture, its two files only, the link shows the result that won', async () => {
+    const event = await eventWith(3);
+    const s = await createSession({ type: 'upload', event_id: event.id });
+    expect((await upload(s.id, await img.jpeg(1200, 900, 30))).status).toBe(201);
+    expect((await upload(s.id, await img.jpeg(900, 1200, 90))).status).toBe(201);
+    const [a, b] = await Promise.all([composeIt(s.id, 'grid'), composeIt(s.id, 'single')]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const now = (await getSession(s.id)).json.session;
+    const token = tokenOf(now.picture_url);
+    expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(1);
+    expect(eventPictureFiles(event.id)).toHaveLength(2);
+    const res = await call(result.GET, { path: `/api/session/${s.id}/result`, params: { id: s.id } });
+    expect(Buffer.compare((await getImage(token)).body, res.body)).toBe(0);
+  });
+
+  it('the event deleted as a compose starts: compose answers 404, no picture row, file or folder is left', async () => {
+    const event = await eventWith(3);
+    const s = await createSession({ type: 'upload', event_id: event.id });
+    expect((await upload(s.id, await img.jpeg(1200, 900, 30))).status).toBe(201);
+    const composing = composeIt(s.id);
+    const del = await call(eventRoute.DELETE, {
+      method: 'DELETE',
+      path: `/api/events/${event.id}`,
+      params: { id: event.id },
+      as: 'admin',
+    });
+    expect(del.status).toBe(204);
+    const r = await composing;
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('session_not_found');
+    expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(0);
+    await sweepOrphans({ all: true });
+    expect(fs.existsSync(path.join(env.dataDir(), 'pictures', event.id))).toBe(false);
+  });
+
+  it('deleting the event answers 204 even when its picture folder cannot be removed (the sweep takes it later)', async () => {
+    const event = await eventWith(3);
+    const root = path.join(env.dataDir(), 'pictures');
+    const aside = `${root}-aside`;
+    fs.mkdirSync(root, { recursive: true });
+    fs.renameSync(root, aside);
+    fs.writeFileSync(root, 'not a folder');
+    try {
+      const del = await call(eventRoute.DELETE, {
+        method: 'DELETE',
+        path: `/api/events/${event.id}`,
+        params: { id: event.id },
+        as: 'admin',
+      });
+      expect(del.status).toBe(204);
+      expect(
+        (
+          await call(eventRoute.GET, {
+            path: `/api/events/${event.id}`,
+            params: { id: event.id },
+            as: 'admin',
+          })
+        ).status,
+      ).toBe(404);
+    } finally {
+      fs.rmSync(root);
+      fs.renameSync(aside, root);
+    }
+  });
+
+  it('the guest deletes the picture while a new one is composed: the deleted link stays 404, the new picture has a link of its own', async () => {
+    const s = await composedSession((await eventWith(3)).id);
+    const token = tokenOf(s.picture_url);
+    const render = branding.renderEventPicture;
+    const spy = vi.spyOn(branding, 'renderEventPicture').mockImplementation(async (...args) => {
+      // Compose has chosen the picture's token (its QR is being drawn) when the guest deletes it.
+      expect((await deletePicture(token)).status).toBe(204);
+      return render(...args);
+    });
+    try {
+      const r = await composeIt(s.id, 'single');
+      expect(r.status).toBe(201);
+      expect(spy).toHaveBeenCalled();
+      expect((await getPicture(token)).status).toBe(404);
+      expect((await getImage(token)).status).toBe(404);
+      const fresh = tokenOf(r.json.session.picture_url);
+      expect(fresh).not.toBe(token);
+      expect((await getPicture(fresh)).status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('retention_days changed later: a picture keeps its expires_at; a result saved after takes the new one', async () => {
+    const event = await eventWith(3);
+    const s = await composedSession(event.id);
+    const token = tokenOf(s.picture_url);
+    const first = (await getPicture(token)).json.picture;
+    const put = await call(eventRoute.PUT, {
+      method: 'PUT',
+      path: `/api/events/${event.id}`,
+      params: { id: event.id },
+      as: 'admin',
+      json: { retention_days: 1 },
+    });
+    expect(put.status).toBe(200);
+    expect((await getPicture(token)).json.picture.expires_at).toBe(first.expires_at);
+    expect((await composeIt(s.id, 'single')).status).toBe(201);
+    const again = (await getPicture(token)).json.picture;
+    expect(Date.parse(again.expires_at) - Date.parse(again.created_at)).toBe(DAY);
   });
 });

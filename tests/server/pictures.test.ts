@@ -67,9 +67,42 @@ describe('a picture over the production server', () => {
     const html = await page.text();
     expect(html).toContain('Gala');
     expect(html).toContain(`/api/pictures/${path.slice(3)}/image?download=1`);
+    // The page is the picture's only: not its session's id (the session's own guest link) nor the
+    // event's, and no shared cache keeps it.
+    expect(html).not.toContain(id);
+    expect(html).not.toContain(event.json.event.id);
+    expect(page.headers.get('cache-control')).toMatch(/private|no-store/);
     const image = await fetch(`${server.url}/api/pictures/${path.slice(3)}/image`);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/jpeg');
     expect(image.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+});
+
+describe('odd take-home links over the production server', () => {
+  it('malformed escapes, overlong and encoded tokens: a 4xx (JSON on the API), never a 500', async () => {
+    const api = [
+      '/api/pictures/%E0%A4%A',
+      '/api/pictures/%E0%A4%A/image',
+      `/api/pictures/${'A'.repeat(4000)}`,
+      `/api/pictures/${'%41'.repeat(32)}/image`,
+      '/api/pictures/..%2F..%2Fetc%2Fpasswd/image',
+      `/api/pictures/${'A'.repeat(32)}%00/image`,
+    ];
+    for (const path of api) {
+      for (const method of ['GET', 'DELETE']) {
+        const r = await fetch(`${server.url}${path}`, { method });
+        expect(r.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+        expect(r.status, `${method} ${path}`).toBeLessThan(500);
+        expect(r.headers.get('content-type'), path).toMatch(/^application\/json/);
+        expect((await r.json()).error.code).toMatch(/^(picture_not_found|invalid_path|method_not_allowed)$/);
+      }
+    }
+    for (const path of ['/p/%E0%A4%A', `/p/${'A'.repeat(4000)}`, `/p/${'%41'.repeat(32)}`]) {
+      const r = await fetch(`${server.url}${path}`);
+      expect(r.status, path).toBeGreaterThanOrEqual(400);
+      expect(r.status, path).toBeLessThan(500);
+      await r.arrayBuffer();
+    }
   });
 });

@@ -37,9 +37,12 @@ export default async function PicturePage({ params }: Props) {
   const t = await getTranslations('picture');
   const eventName = findEvent(picture.eventId)?.name || t('brand');
   const json = serializePicture(picture, baseUrlFromHeaders(await headers()));
+  // Only what the page draws reaches the browser: not the session's id (its own guest link while
+  // it lives) nor the picture's or the event's.
+  const { url, image_url, width, height, expires_at } = json;
   return (
     <PictureFrame brand={eventName}>
-      <PictureView picture={json} eventName={eventName} />
+      <PictureView picture={{ url, image_url, width, height, expires_at }} eventName={eventName} />
     </PictureFrame>
   );
 }

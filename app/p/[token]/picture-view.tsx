@@ -13,7 +13,10 @@ type ShareMode = 'files' | 'url' | 'copy';
  * The picture big, "save" (a real file download), "share" (Web Share with the file where the
  * phone can, else the link, else copying the link) and "delete my picture".
  */
-export function PictureView({ picture, eventName }: { picture: PictureJson; eventName: string }) {
+/** What the page draws: the picture's link, image, size and end of retention, nothing else. */
+export type PictureViewJson = Pick<PictureJson, 'url' | 'image_url' | 'width' | 'height' | 'expires_at'>;
+
+export function PictureView({ picture, eventName }: { picture: PictureViewJson; eventName: string }) {
   const t = useTranslations('picture');
   const [shareMode, setShareMode] = useState<ShareMode>('copy');
   const [note, setNote] = useState<'copied' | 'shareFailed' | 'copyFailed' | null>(null);
