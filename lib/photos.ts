@@ -311,14 +311,8 @@ export async function composeResult(
   const qrUrl = opts.qrUrl ?? takeHome?.qrUrl ?? null;
   let image: NormalizedImage;
   try {
-    try {
-      image = await renderEventPicture(event, files, layout, { caption, qrUrl });
-    } catch (err) {
-      // The admin replaced or removed the frame under us (its old file is gone): once more, with the new.
-      const now = loadEvent(session.eventId);
-      if (now.frameKey === event.frameKey) throw err;
-      image = await renderEventPicture(now, files, layout, { caption, qrUrl });
-    }
+    // (A frame replaced under it is handled there: it renders once more with the new one.)
+    image = await renderEventPicture(event, files, layout, { caption, qrUrl });
   } catch (err) {
     // Deleted while composing, or a photo file went missing under us: say which, never a 500.
     loadSession(session.id);
