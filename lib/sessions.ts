@@ -236,6 +236,12 @@ export function setSessionLayout(id: string, layout: string, role: Role): Sessio
   return updated;
 }
 
+/** The event of a session (expired or not), for the guest pages; null when there is no such session. */
+export function eventOfSession(id: string): EventRow | null {
+  const session = isUuid(id) ? findSession(id.toLowerCase()) : undefined;
+  return (session && findEvent(session.eventId)) || null;
+}
+
 export async function deleteSession(id: string): Promise<void> {
   const session = loadSession(id);
   deleteSessionRow(session.id);
