@@ -194,6 +194,7 @@ export function BoothApp({
         {!authorized || pairCode ? (
           <TokenPrompt
             pairCode={pairCode}
+            onBack={authorized ? () => setPairCode(undefined) : undefined}
             onAuthorized={() => {
               setAuthorized(true);
               setPairCode(undefined);

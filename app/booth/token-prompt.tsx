@@ -15,10 +15,13 @@ export function TokenPrompt({
   onAuthorized,
   onPaired,
   pairCode,
+  onBack,
 }: {
   onAuthorized: () => void;
   onPaired: () => void;
   pairCode?: string;
+  /** An unlocked booth that opened a pairing link may go back to its start screen. */
+  onBack?: () => void;
 }) {
   const t = useTranslations('booth');
   const tPair = useTranslations('pairing');
@@ -80,6 +83,11 @@ export function TokenPrompt({
           {t('tokenSubmit')}
         </Button>
       </form>
+      {onBack && (
+        <Button variant="outline" size="lg" onClick={onBack}>
+          {tPair('back')}
+        </Button>
+      )}
     </div>
   );
 }
