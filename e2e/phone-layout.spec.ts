@@ -41,6 +41,10 @@ test('the phone chooses the strip, sees its preview, and the booth makes the pic
   expect(size.h).toBeGreaterThan(size.w);
   expect(size.h).toBe(900);
   await expect(phonePage.getByText('The booth makes the picture when you are ready.')).toBeVisible();
+  // The cards and the preview in view, as the guest sees them after tapping.
+  await phonePage
+    .getByRole('heading', { name: "Choose your picture's layout" })
+    .evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await screenshot(phonePage, 'phone-layout', testInfo);
 
   // The booth follows the phone's choice live.
