@@ -35,59 +35,66 @@ export function TokenPrompt({
     return undefined;
   });
   return (
-    <div className="mx-auto flex h-full max-w-3xl flex-col items-center justify-center gap-6 overflow-y-auto px-8 py-6 text-center">
-      <h1 className="text-5xl font-bold">{t('tokenTitle')}</h1>
-      <section className="flex w-full flex-col items-center gap-4">
-        <button
-          type="button"
-          aria-expanded={padOpen}
-          aria-controls={padId}
-          onClick={() => setPadOpen(true)}
-          className="min-h-20 w-full max-w-md rounded-2xl bg-[var(--booth-accent)] px-6 text-3xl font-bold text-neutral-950"
+    // min-h-full inside the scroller: centred when it fits, scrollable from the top when it does not.
+    <div className="h-full overflow-y-auto">
+      <div className="mx-auto flex min-h-full max-w-6xl flex-col items-center justify-center gap-6 px-8 py-6 text-center">
+        <h1 className="text-5xl font-bold">{t('tokenTitle')}</h1>
+        <div
+          className={`flex w-full flex-col items-center gap-8 ${padOpen ? 'lg:flex-row lg:items-start' : ''}`}
         >
-          {tPair('pairWithCode')}
-        </button>
-        {padOpen ? (
-          <div id={padId} className="flex flex-col items-center gap-3">
-            <p className="text-2xl text-neutral-300">{tPair('help')}</p>
-            <PairingPad initialCode={pairCode} onPaired={onPaired} />
-          </div>
-        ) : (
-          <p className="text-xl text-neutral-400">{tPair('hint')}</p>
+          <section className="flex w-full flex-1 flex-col items-center gap-4">
+            <button
+              type="button"
+              aria-expanded={padOpen}
+              aria-controls={padId}
+              onClick={() => setPadOpen(true)}
+              className="min-h-20 w-full max-w-md rounded-2xl bg-[var(--booth-accent)] px-6 text-3xl font-bold text-neutral-950"
+            >
+              {tPair('pairWithCode')}
+            </button>
+            {padOpen ? (
+              <div id={padId} className="flex flex-col items-center gap-3">
+                <p className="text-2xl text-neutral-300">{tPair('help')}</p>
+                <PairingPad initialCode={pairCode} onPaired={onPaired} />
+              </div>
+            ) : (
+              <p className="text-xl text-neutral-400">{tPair('hint')}</p>
+            )}
+          </section>
+          <form
+            className="flex w-full flex-col items-center gap-4 border-t border-neutral-700 pt-6"
+            onSubmit={submit}
+          >
+            <p className="text-xl text-neutral-300">{t('tokenHelp')}</p>
+            <label htmlFor={inputId} className="sr-only">
+              {t('tokenLabel')}
+            </label>
+            <input
+              id={inputId}
+              type="password"
+              autoComplete="off"
+              required
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+              placeholder={t('tokenLabel')}
+              className="min-h-16 w-full rounded-2xl border-2 border-neutral-500 bg-neutral-900 px-6 text-2xl"
+            />
+            {error && (
+              <p role="alert" className="text-2xl text-red-300">
+                {tErr(errorKey(error))}
+              </p>
+            )}
+            <Button type="submit" variant="primary" size="lg" disabled={busy || !token.trim()}>
+              {t('tokenSubmit')}
+            </Button>
+          </form>
+        </div>
+        {onBack && (
+          <Button variant="outline" size="lg" onClick={onBack}>
+            {tPair('back')}
+          </Button>
         )}
-      </section>
-      <form
-        className="flex w-full flex-col items-center gap-4 border-t border-neutral-700 pt-6"
-        onSubmit={submit}
-      >
-        <p className="text-xl text-neutral-300">{t('tokenHelp')}</p>
-        <label htmlFor={inputId} className="sr-only">
-          {t('tokenLabel')}
-        </label>
-        <input
-          id={inputId}
-          type="password"
-          autoComplete="off"
-          required
-          value={token}
-          onChange={(e) => setToken(e.target.value)}
-          placeholder={t('tokenLabel')}
-          className="min-h-16 w-full rounded-2xl border-2 border-neutral-500 bg-neutral-900 px-6 text-2xl"
-        />
-        {error && (
-          <p role="alert" className="text-2xl text-red-300">
-            {tErr(errorKey(error))}
-          </p>
-        )}
-        <Button type="submit" variant="primary" size="lg" disabled={busy || !token.trim()}>
-          {t('tokenSubmit')}
-        </Button>
-      </form>
-      {onBack && (
-        <Button variant="outline" size="lg" onClick={onBack}>
-          {tPair('back')}
-        </Button>
-      )}
+      </div>
     </div>
   );
 }
