@@ -72,15 +72,15 @@ export function PairingPad({ initialCode, onPaired }: { initialCode?: string; on
   };
 
   const key =
-    'flex min-h-20 items-center justify-center rounded-2xl bg-neutral-800 text-4xl font-bold active:bg-neutral-600 disabled:opacity-50';
+    'flex min-h-16 items-center justify-center rounded-2xl bg-neutral-800 text-4xl font-bold active:bg-neutral-600 disabled:opacity-50';
   return (
-    <div className="flex flex-col items-center gap-5">
+    <div className="flex w-full flex-col items-center gap-4">
       <div className="flex gap-3" data-testid="pair-digits" aria-hidden="true">
         {Array.from({ length: CODE_LENGTH }, (_, i) => (
           <span
             // biome-ignore lint/suspicious/noArrayIndexKey: fixed positions of the code's digits
             key={i}
-            className={`flex h-20 w-16 items-center justify-center rounded-xl border-4 text-5xl font-black ${
+            className={`flex h-16 w-14 items-center justify-center rounded-xl border-4 text-5xl font-black ${
               i === digits.length && !busy ? 'border-[var(--booth-accent)]' : 'border-neutral-600'
             }`}
           >
@@ -91,7 +91,7 @@ export function PairingPad({ initialCode, onPaired }: { initialCode?: string; on
       <p className="sr-only" aria-live="polite">
         {t('typed', { count: digits.length })}
       </p>
-      <div role="status" aria-live="polite" className="min-h-9 text-2xl">
+      <div role="status" aria-live="polite" className="min-h-8 text-xl">
         {busy ? (
           <span className="text-neutral-300">{t('pairing')}</span>
         ) : error ? (

@@ -38,7 +38,7 @@ export function TokenPrompt({
     // min-h-full inside the scroller: centred when it fits, scrollable from the top when it does not.
     <div className="h-full overflow-y-auto">
       <div className="mx-auto flex min-h-full max-w-6xl flex-col items-center justify-center gap-6 px-8 py-6 text-center">
-        <h1 className="text-5xl font-bold">{t('tokenTitle')}</h1>
+        <h1 className="text-4xl font-bold">{t('tokenTitle')}</h1>
         <div
           className={`flex w-full flex-col items-center gap-8 ${padOpen ? 'lg:flex-row lg:items-start' : ''}`}
         >
@@ -48,13 +48,13 @@ export function TokenPrompt({
               aria-expanded={padOpen}
               aria-controls={padId}
               onClick={() => setPadOpen(true)}
-              className="min-h-20 w-full max-w-md rounded-2xl bg-[var(--booth-accent)] px-6 text-3xl font-bold text-neutral-950"
+              className="min-h-16 w-full max-w-md rounded-2xl bg-[var(--booth-accent)] px-6 text-3xl font-bold text-neutral-950"
             >
               {tPair('pairWithCode')}
             </button>
             {padOpen ? (
               <div id={padId} className="flex flex-col items-center gap-3">
-                <p className="text-2xl text-neutral-300">{tPair('help')}</p>
+                <p className="text-xl text-neutral-300">{tPair('help')}</p>
                 <PairingPad initialCode={pairCode} onPaired={onPaired} />
               </div>
             ) : (
@@ -62,7 +62,9 @@ export function TokenPrompt({
             )}
           </section>
           <form
-            className="flex w-full flex-col items-center gap-4 border-t border-neutral-700 pt-6"
+            className={`flex w-full flex-col items-center gap-4 ${
+              padOpen ? 'flex-1 lg:self-center' : 'border-t border-neutral-700 pt-6'
+            }`}
             onSubmit={submit}
           >
             <p className="text-xl text-neutral-300">{t('tokenHelp')}</p>
