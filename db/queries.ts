@@ -125,6 +125,7 @@ function sessionColumns() {
     boothId: sessions.boothId,
     maxPhotos: sessions.maxPhotos,
     readyAt: sessions.readyAt,
+    layout: sessions.layout,
   };
 }
 

@@ -122,6 +122,8 @@ export const sessions = sqliteTable(
      * applies to sessions created after it. (The lifetime is in expires_at.) */
     maxPhotos: integer('max_photos').notNull(),
     readyAt: integer('ready_at').notNull(),
+    /** The layout the guest chose on the phone (PUT /api/session/:id/layout); null until then. */
+    layout: text('layout', { enum: EVENT_LAYOUTS }),
   },
   (t) => [
     index('sessions_expires_at_idx').on(t.expiresAt),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import {
   countPhotos,
   countUploadSlots,
@@ -319,6 +320,39 @@ export async function composeResult(
     throw err instanceof ApiError ? err : storageError(err);
   }
   return saveResultImage(session.id, image, null, takeHome ?? undefined);
+}
+
+/** The long side of the phone's preview of its picture. */
+export const SESSION_PREVIEW_LONG_SIDE = 900;
+
+/**
+ * The phone's preview of the session's picture in this layout: exactly what compose would make
+ * from its photos now (the event's caption, theme and frame; no QR, since the take-home link does
+ * not exist yet), downscaled to a long side of 900 px, as JPEG. Nothing is stored. Layout not one
+ * of the event's 400 invalid_layout; no photos 409 no_photos; expired 410.
+ */
+export async function renderSessionPreview(sessionId: string, layout: string): Promise<Buffer> {
+  const session = loadLiveSession(sessionId);
+  const event = loadEvent(session.eventId);
+  if (!event.layouts.includes(layout as Layout)) {
+    throw new ApiError('invalid_layout', `"layout" must be one of: ${event.layouts.join(', ')}.`);
+  }
+  const photos = listPhotos(session.id, 'uploaded');
+  if (photos.length === 0)
+    throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  const files = photos.map((p) => filePath(p.storageKey, 'full'));
+  let image: NormalizedImage;
+  try {
+    image = await renderEventPicture(event, files, layout as Layout, { qrUrl: null });
+  } catch (err) {
+    // A photo deleted (or the session) while rendering: say which, never a 500.
+    loadLiveSession(session.id);
+    throw err instanceof ApiError ? err : storageError(err);
+  }
+  return sharp(image.full)
+    .resize(SESSION_PREVIEW_LONG_SIDE, SESSION_PREVIEW_LONG_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 82 })
+    .toBuffer();
 }
 
 export function getPhotos(sessionId: string, photoType?: PhotoType): PhotoRow[] {

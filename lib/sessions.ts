@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   deleteSessionRow,
   findDefaultEvent,
+  findEvent,
   findSession,
   insertSession,
   listActiveSessionSummaries,
@@ -14,7 +15,8 @@ import type { EventRow, SessionStatus, SessionType } from '@/db/schema';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { pictureUrl } from './pictures';
-import { photoProgress } from './shared/session';
+import type { Role } from './roles';
+import { type Layout, photoProgress } from './shared/session';
 import type { SessionJson, SessionListItemJson } from './shared/wire';
 import { removeSessionDir } from './storage';
 
@@ -76,6 +78,7 @@ function wireFields(
     event_id: session.eventId,
     booth_id: session.boothId ?? null,
     picture_url: session.pictureToken ? pictureUrl(baseUrl, session.pictureToken) : null,
+    layout: session.layout ?? null,
   };
 }
 
@@ -204,6 +207,39 @@ export function updateSession(id: string, input: UpdateSessionInput): SessionWit
   });
   publish({ kind: isExpired(updated) ? 'gone' : 'changed', sessionId: updated.id });
   return updated;
+}
+
+/**
+ * The guest chooses the picture's layout on the phone (or the booth sets it): one of the session
+ * event's layouts (else 400 invalid_layout). A guest only on an upload session (403 forbidden, as
+ * for photos); expired 410; completed 409 session_closed. Written as a session change, so every
+ * live stream (the booth's) sends it at once.
+ */
+export function setSessionLayout(id: string, layout: string, role: Role): SessionWithCounts {
+  const updated = transaction(() => {
+    const session = loadLiveSession(id);
+    if (role === 'guest' && session.type !== 'upload') {
+      throw new ApiError('forbidden', 'The layout of this session is chosen at the booth.');
+    }
+    if (session.status === 'completed') {
+      throw new ApiError('session_closed', 'This session is finished; its picture is made already.');
+    }
+    const event = findEvent(session.eventId);
+    const allowed = event?.layouts ?? [];
+    if (!allowed.includes(layout as Layout)) {
+      throw new ApiError('invalid_layout', `"layout" must be one of: ${allowed.join(', ')}.`);
+    }
+    writeSessionChange(session.id, { updatedAt: new Date(), layout: layout as Layout });
+    return findSession(session.id) as SessionWithCounts;
+  });
+  publish({ kind: 'changed', sessionId: updated.id });
+  return updated;
+}
+
+/** The event of a session (expired or not), for the guest pages; null when there is no such session. */
+export function eventOfSession(id: string): EventRow | null {
+  const session = isUuid(id) ? findSession(id.toLowerCase()) : undefined;
+  return (session && findEvent(session.eventId)) || null;
 }
 
 export async function deleteSession(id: string): Promise<void> {

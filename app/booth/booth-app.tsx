@@ -86,7 +86,18 @@ export function BoothApp({
   const [error, setError] = useState<string | null>(null);
   const current = useRef<SessionJson | null>(null);
   const lastActivity = useRef(Date.now());
+  const [pairCode, setPairCode] = useState<string | undefined>();
   useWakeLock();
+
+  // The admin's pairing link, /booth?pair=<code>: pair at once, and take the code out of the address.
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    const code = url.searchParams.get('pair');
+    if (code === null) return;
+    url.searchParams.delete('pair');
+    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    if (code.trim()) setPairCode(code.trim());
+  }, []);
 
   const activity = useCallback(() => {
     lastActivity.current = Date.now();
@@ -156,7 +167,16 @@ export function BoothApp({
   } satisfies BoothScreenProps;
 
   return (
-    <div className="flex h-dvh flex-col overflow-hidden bg-neutral-950 text-neutral-50 select-none">
+    <div
+      className="flex h-dvh flex-col overflow-hidden bg-neutral-950 text-neutral-50 select-none"
+      style={
+        {
+          '--booth-bg': settings.theme.background,
+          '--booth-text': settings.theme.text,
+          '--booth-accent': settings.theme.accent,
+        } as React.CSSProperties
+      }
+    >
       <OfflineBanner />
       {error && (
         <div role="alert" className="flex items-center justify-center gap-6 bg-red-800 px-6 py-3 text-2xl">
@@ -171,12 +191,17 @@ export function BoothApp({
         </div>
       )}
       <main className="relative min-h-0 flex-1">
-        {!authorized ? (
+        {!authorized || pairCode ? (
           <TokenPrompt
+            pairCode={pairCode}
+            onBack={authorized ? () => setPairCode(undefined) : undefined}
             onAuthorized={() => {
               setAuthorized(true);
+              setPairCode(undefined);
               goStart();
             }}
+            // A paired booth acts for its event: reload, so the page brings that event's name and theme.
+            onPaired={() => window.location.reload()}
           />
         ) : screen.name === 'start' ? (
           <StartScreen

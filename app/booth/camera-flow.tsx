@@ -7,7 +7,7 @@ import { Button } from '@/components/button';
 import type { Layout } from '@/lib/shared/session';
 import { LayoutPicker } from './layout-picker';
 import { MakingOverlay, useMakePicture } from './make-picture';
-import type { BoothScreenProps } from './screen-props';
+import { type BoothScreenProps, firstLayout } from './screen-props';
 
 interface Shot {
   blob: Blob;
@@ -42,7 +42,7 @@ export function CameraFlow(props: BoothScreenProps) {
   const [flash, setFlash] = useState(false);
   const [shots, setShots] = useState<Shot[]>([]);
   const [session, setSession] = useState<SessionJson | null>(null);
-  const [layout, setLayout] = useState<Layout>('grid');
+  const [layout, setLayout] = useState<Layout>(() => firstLayout(props.settings.layouts));
   const { making, make } = useMakePicture(props);
   const previews = useRef<string[]>([]);
 
@@ -220,7 +220,12 @@ export function CameraFlow(props: BoothScreenProps) {
         </ul>
         <div className="mt-auto flex flex-col gap-5">
           {phase === 'review' && (
-            <LayoutPicker value={layout} onChange={setLayout} images={shots.map((s) => s.preview)} />
+            <LayoutPicker
+              value={layout}
+              onChange={setLayout}
+              images={shots.map((s) => s.preview)}
+              layouts={props.settings.layouts}
+            />
           )}
           <div className="flex flex-wrap gap-4">
             <Button variant="outline" size="lg" onClick={onCancel} disabled={phase === 'shooting'}>

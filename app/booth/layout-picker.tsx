@@ -1,7 +1,7 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { gridShape, LAYOUT_PHOTOS, LAYOUTS, type Layout } from '@/lib/shared/session';
+import { gridShape, LAYOUT_PHOTOS, type Layout } from '@/lib/shared/session';
 
 // Written out whole so Tailwind sees the class names.
 const GRID_COLS = { 1: 'grid-cols-1', 2: 'grid-cols-2', 3: 'grid-cols-3' } as const;
@@ -25,22 +25,35 @@ function Preview({ layout, images }: { layout: Layout; images: string[] }) {
   );
 }
 
-/** The layout choice, shown as small previews made of the session's own photos. */
+/**
+ * The layout choice among the event's layouts, shown as small previews made of the session's own
+ * photos. `chosenOnPhone`: the guest picked `value` on the phone (shown as a note on that card).
+ */
 export function LayoutPicker({
   value,
   onChange,
   images,
+  layouts,
+  chosenOnPhone = false,
 }: {
   value: Layout;
   onChange: (layout: Layout) => void;
   images: string[];
+  layouts: readonly Layout[];
+  chosenOnPhone?: boolean;
 }) {
   const t = useTranslations('booth');
+  const tPhone = useTranslations('phoneLayout');
   return (
     <fieldset className="flex flex-col gap-3">
       <legend className="mb-1 text-2xl font-semibold">{t('layoutLegend')}</legend>
+      {chosenOnPhone && (
+        <p role="status" className="text-xl font-semibold text-[var(--booth-accent)]">
+          {tPhone('chosenOnPhone')}: {t(`layout.${value}`)}
+        </p>
+      )}
       <div className="flex flex-wrap gap-4">
-        {LAYOUTS.map((layout) => {
+        {layouts.map((layout) => {
           const checked = value === layout;
           return (
             <label

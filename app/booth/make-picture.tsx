@@ -6,15 +6,15 @@ import { api, type SessionJson } from '@/components/api';
 import type { Layout } from '@/lib/shared/session';
 import type { BoothScreenProps } from './screen-props';
 
-/** "Make my picture": composes the session's photos in the chosen layout, captioned with the event name. */
-export function useMakePicture({ settings, onResult, onFailure }: BoothScreenProps) {
+/** "Make my picture": composes the session's photos in the chosen layout (the server adds the event's caption). */
+export function useMakePicture({ onResult, onFailure }: BoothScreenProps) {
   const [making, setMaking] = useState(false);
   const make = async (sessionId: string, layout: Layout) => {
     setMaking(true);
     try {
       const r = await api<{ session: SessionJson }>(`/api/session/${sessionId}/compose`, {
         method: 'POST',
-        body: { layout, ...(settings.eventName && { caption: settings.eventName }) },
+        body: { layout },
       });
       onResult(r.session);
     } catch (err) {

@@ -12,7 +12,7 @@ import { type Layout, sessionProgress } from '@/lib/shared/session';
 import { ConnectionBanner } from './connection';
 import { LayoutPicker } from './layout-picker';
 import { MakingOverlay, useMakePicture } from './make-picture';
-import type { BoothScreenProps } from './screen-props';
+import { type BoothScreenProps, firstLayout } from './screen-props';
 
 /** Phone → booth: a new upload session, its QR code, and the photos arriving live. */
 export function PhoneFlow(props: BoothScreenProps) {
@@ -48,7 +48,17 @@ function PhoneWaiting(props: BoothScreenProps & { initial: SessionJson }) {
   const { session: live, connection, gone } = useLiveSession(initial.id, initial);
   const session = live ?? initial;
   const photos: PhotoJson[] = useSessionPhotos(session.id, session.photo_count);
-  const [layout, setLayout] = useState<Layout>('grid');
+  const [picked, setPicked] = useState<Layout>(() => firstLayout(settings.layouts));
+  // The guest's choice on the phone wins when it comes (live, over the stream); a tap here after
+  // it overrides it, until the phone chooses again.
+  const [boothPickedAfter, setBoothPickedAfter] = useState<string | null>(null);
+  const phoneLayout = session.layout && settings.layouts.includes(session.layout) ? session.layout : null;
+  const usePhone = phoneLayout !== null && boothPickedAfter !== session.layout;
+  const layout = usePhone ? phoneLayout : picked;
+  const setLayout = (l: Layout) => {
+    setPicked(l);
+    setBoothPickedAfter(session.layout);
+  };
   const { making, make } = useMakePicture(props);
 
   // A photo landing or any change by the guest counts as activity.
@@ -125,7 +135,13 @@ function PhoneWaiting(props: BoothScreenProps & { initial: SessionJson }) {
         {photos.length === 0 && <p className="text-2xl text-neutral-400">{t('waitingForPhotos')}</p>}
         <div className="mt-auto flex flex-col gap-5">
           {ready && (
-            <LayoutPicker value={layout} onChange={setLayout} images={photos.map((p) => p.thumb_url)} />
+            <LayoutPicker
+              value={layout}
+              onChange={setLayout}
+              images={photos.map((p) => p.thumb_url)}
+              layouts={settings.layouts}
+              chosenOnPhone={usePhone}
+            />
           )}
           <div className="flex gap-4">
             <Button variant="outline" size="lg" onClick={onCancel}>

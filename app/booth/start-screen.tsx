@@ -39,7 +39,12 @@ export function StartScreen({
   const t = useTranslations('booth');
   return (
     <section className="flex h-full flex-col items-center justify-center gap-10 px-10 text-center">
-      {eventName && <p className="text-4xl font-semibold text-amber-300">{eventName}</p>}
+      {eventName && (
+        // The event's own colours, as a banner: the booth around it stays dark for the camera and the QR.
+        <p className="rounded-3xl border-b-8 border-[var(--booth-accent)] bg-[var(--booth-bg)] px-10 py-4 text-5xl font-bold text-[var(--booth-text)]">
+          {eventName}
+        </p>
+      )}
       <h1 className="text-7xl font-black tracking-tight">{t('tapToStart')}</h1>
       <div className="flex w-full max-w-5xl flex-wrap justify-center gap-8">
         <Choice

@@ -1,4 +1,4 @@
-import type { PhotoType, SessionStatus, SessionType } from './session';
+import type { Layout, PhotoType, SessionStatus, SessionType } from './session';
 
 /** The JSON the API answers (docs/api.md), as every client and the server itself type it. */
 
@@ -22,6 +22,8 @@ export interface SessionJson {
   booth_id: string | null;
   /** The take-home link of the session's picture (`<base>/p/<token>`); null until there is one. */
   picture_url: string | null;
+  /** The layout the guest chose on the phone (one of the event's layouts); null until chosen. */
+  layout: Layout | null;
 }
 
 /** A session in the admin list: everything but `data` (up to 16 KiB each; GET /api/session/:id has it). */

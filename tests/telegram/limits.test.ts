@@ -25,6 +25,7 @@ function session(photoCount: number): SessionWithCounts {
     boothId: null,
     maxPhotos: 8,
     readyAt: 2,
+    layout: null,
     photoCount,
     hasResult: false,
     pictureToken: null,

@@ -13,9 +13,10 @@ import {
 import { Button } from '@/components/button';
 import { Countdown } from '@/components/countdown';
 import { type Connection, useLiveSession, useSessionPhotos } from '@/components/use-live-session';
-import { sessionProgress } from '@/lib/shared/session';
+import { type Layout, sessionProgress } from '@/lib/shared/session';
 import { GuestGone } from './guest-notice';
 import { GuestPicture } from './guest-picture';
+import { LayoutChoice } from './layout-choice';
 
 /** Long side of what the phone sends: plenty for a 6×4" print, a fraction of a camera original. */
 const MAX_SIDE = 2560;
@@ -72,9 +73,12 @@ export function LiveBanner({ connection }: { connection: Connection }) {
 export function GuestUpload({
   initial,
   initialPhotos,
+  layouts,
 }: {
   initial: SessionJson;
   initialPhotos: PhotoJson[];
+  /** The event's layouts, offered to choose from once the session is ready. */
+  layouts: Layout[];
 }) {
   const t = useTranslations('guest');
   const tErr = useTranslations('errors');
@@ -245,6 +249,9 @@ export function GuestUpload({
         </section>
       )}
       {!closed && ready && <p className="text-neutral-700">{t('readyHint')}</p>}
+      {!closed && ready && photos.length > 0 && (
+        <LayoutChoice session={session} layouts={layouts} onSession={setSession} />
+      )}
       <Countdown until={session.expires_at} className="text-neutral-600" />
     </>
   );

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { getTranslations } from 'next-intl/server';
 import { ApiError } from '@/lib/errors';
+import { loadEvent } from '@/lib/event-rules';
 import { baseUrlFromHeaders } from '@/lib/links';
 import { getPhotos, serializePhoto } from '@/lib/photos';
 import { isExpired, loadSession, serializeSession } from '@/lib/sessions';
@@ -37,5 +38,6 @@ export default async function GuestPage({ params }: Props) {
   const json = serializeSession(session, baseUrlFromHeaders(await headers()));
   if (session.type === 'download') return <GuestDownload initial={json} />;
   const photos = getPhotos(session.id, 'uploaded').map(serializePhoto);
-  return <GuestUpload initial={json} initialPhotos={photos} />;
+  const { layouts } = loadEvent(session.eventId);
+  return <GuestUpload initial={json} initialPhotos={photos} layouts={layouts} />;
 }

@@ -1,14 +1,24 @@
+import { connection } from 'next/server';
 import { NextIntlClientProvider } from 'next-intl';
 import { getTranslations } from 'next-intl/server';
 import { LocaleSwitch } from '@/components/locale-switch';
 import { pickMessages } from '@/i18n/messages';
-import { getConfig } from '@/lib/config';
+import { eventOfSession } from '@/lib/sessions';
 
 /** The guest's phone: a light page, large text, only the guest strings sent to the browser. */
-export default async function GuestLayout({ children }: { children: React.ReactNode }) {
+export default async function GuestLayout({
+  children,
+  params,
+}: {
+  children: React.ReactNode;
+  params: Promise<{ id: string }>;
+}) {
+  await connection();
+  const { id } = await params;
   const t = await getTranslations('guest');
-  const messages = await pickMessages('common', 'guest', 'errors');
-  const eventName = getConfig().eventName;
+  const messages = await pickMessages('common', 'guest', 'errors', 'phoneLayout');
+  // The name of the session's own event (unknown link: the product's name).
+  const eventName = eventOfSession(id)?.name ?? null;
   return (
     <NextIntlClientProvider messages={messages}>
       <div className="light-surface min-h-dvh bg-stone-50 text-neutral-900">
