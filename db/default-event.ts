@@ -21,6 +21,8 @@ export const DEFAULT_THEME: EventTheme = { background: '#ffffff', text: '#1f2937
 export function defaultEventValues(config: Config = getConfig()) {
   return {
     name: config.eventName ?? DEFAULT_EVENT_NAME,
+    // The booth used to print EVENT_NAME under every picture: the default event keeps doing so.
+    caption: config.eventName ?? null,
     maxPhotos: config.maxUploadedPhotos,
     readyAt: config.readyAtPhotos,
     sessionTtlMinutes: config.sessionTtlMinutes,
@@ -39,7 +41,6 @@ export function ensureDefaultEvent(db: Db, config: Config = getConfig()): void {
           id: randomUUID(),
           isDefault: true,
           locale: 'en',
-          caption: null,
           theme: DEFAULT_THEME,
           layouts: [...EVENT_LAYOUTS],
           // Part 1 behaviour: a picture goes with its session, and carries no QR code.

@@ -61,6 +61,7 @@ describe('the default event', () => {
     const e = await defaultEventJson();
     expect(e).toMatchObject({
       name: 'Anna & Boris',
+      caption: 'Anna & Boris',
       is_default: true,
       max_photos: 6,
       ready_at: 2,
