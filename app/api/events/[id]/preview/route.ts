@@ -16,7 +16,10 @@ export const POST = route<P>(async (request, { id }) => {
   const event = loadEvent(id);
   assertMayReadEvent(caller, event);
   const { layout, caption } = parseCompose(await readJson(request, z.unknown()));
-  const image = await renderPreview(event, layout ?? event.layouts[0] ?? 'grid', { caption, baseUrl: baseUrlFor(request) });
+  const image = await renderPreview(event, layout ?? event.layouts[0] ?? 'grid', {
+    caption,
+    baseUrl: baseUrlFor(request),
+  });
   return new Response(new Uint8Array(image.full), {
     status: 200,
     headers: {
