@@ -344,6 +344,8 @@ export function EventEditor({
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
     setSaved(false);
+    // The message was about the old value: it goes once the field is changed.
+    setFieldError((f) => (f?.field === key ? null : f));
   };
 
   const save = async (e: FormEvent) => {
