@@ -118,6 +118,25 @@ test('admin events: create, edit + preview, frame, booths with pairing code and 
   const preview = page.getByRole('img', { name: /^Preview of the picture/ });
   await expect.poll(() => preview.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1800);
 
+  // The layout switch: a strip is portrait.
+  await page.getByRole('button', { name: 'Strip', exact: true }).click();
+  await expect.poll(() => preview.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1200);
+  await page.getByRole('button', { name: 'Grid', exact: true }).click();
+  await expect.poll(() => preview.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1800);
+
+  // Typing the caption asks for one preview with it once the typing pauses (debounced), not one
+  // a keystroke.
+  const previewCaptions: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith(`/preview`) && r.method() === 'POST') previewCaptions.push(r.postDataJSON().caption);
+  });
+  const asked = page.waitForRequest(
+    (r) => r.url().endsWith('/preview') && r.postDataJSON().caption === 'Lena',
+  );
+  await form.getByLabel('Caption on the picture').pressSequentially('Lena', { delay: 40 });
+  await asked;
+  expect(previewCaptions).toEqual(['Lena']);
+
   // Caption and a theme colour, saved: the API holds them.
   await form.getByLabel('Caption on the picture').fill('Lena & Max · 2027');
   await form.getByLabel('Accent').fill('#12ab34');

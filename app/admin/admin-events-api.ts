@@ -28,7 +28,8 @@ export async function fetchPreview(
   const res = await send(`/api/events/${eventId}/preview`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(caption ? { layout, caption } : { layout }),
+    // The form's caption as it is (empty: none), so the preview is what Save would make.
+    body: JSON.stringify({ layout, caption }),
     signal,
   });
   return res.blob();
