@@ -19,6 +19,7 @@ import { Button, buttonClass } from '@/components/button';
 import { formatLeft, useNow } from '@/components/countdown';
 import { LocalTime } from '@/components/local-time';
 import { LocaleSwitch } from '@/components/locale-switch';
+import { EventsPanel } from './events-panel';
 
 type Row = SessionListItemJson;
 
@@ -555,6 +556,8 @@ export function AdminDashboard({
           {loadingMore ? t('loadingMore') : t('more')}
         </Button>
       )}
+
+      <EventsPanel />
 
       <dialog
         ref={dialogRef}
