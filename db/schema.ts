@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // The vocabulary is shared with the browser code; relative so drizzle-kit resolves it too.
+import { EVENT_LOCALES, type EventTheme, type EventWifi } from '../lib/shared/event';
 import { LAYOUTS, type Layout, PHOTO_TYPES, SESSION_STATUSES, SESSION_TYPES } from '../lib/shared/session';
+
+export { EVENT_LOCALES, type EventLocale, type EventTheme, type EventWifi } from '../lib/shared/event';
 
 export {
   PHOTO_TYPES,
@@ -13,21 +16,9 @@ export {
   type SessionType,
 } from '../lib/shared/session';
 
-export const EVENT_LOCALES = ['en', 'ru'] as const;
 /** The layouts an event may offer: the shared ones. */
 export const EVENT_LAYOUTS = LAYOUTS;
-
-export type EventLocale = (typeof EVENT_LOCALES)[number];
 export type EventLayout = Layout;
-export interface EventTheme {
-  background: string;
-  text: string;
-  accent: string;
-}
-export interface EventWifi {
-  ssid: string;
-  password: string;
-}
 
 /**
  * Events: a wedding, a party. Every session belongs to one; the default event (exactly one row

@@ -18,6 +18,7 @@ import { createLogin, takeRateLimited } from './auth';
 import { ApiError } from './errors';
 import { defaultEvent, loadEvent } from './event-rules';
 import { isUuid } from './sessions';
+import type { BoothJson, PairingJson } from './shared/wire';
 
 /**
  * Booths: kiosk devices paired to one event with a 6-digit code instead of a typed token.
@@ -33,19 +34,7 @@ export const ONLINE_WINDOW_MS = 60_000;
 export const PAIR_MAX_PER_ADDRESS = 10;
 export const PAIR_WINDOW_MS = 10 * 60_000;
 
-export interface BoothJson {
-  id: string;
-  name: string;
-  event_id: string;
-  last_seen_at: string | null;
-  online: boolean;
-}
-
-export interface PairingJson {
-  code: string;
-  url: string;
-  expires_at: string;
-}
+export type { BoothJson, PairingJson };
 
 export function serializeBooth(b: BoothRow, now = new Date()): BoothJson {
   return {

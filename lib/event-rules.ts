@@ -11,11 +11,13 @@ import {
   transaction,
   updateEventRow,
 } from '@/db/queries';
-import { EVENT_LAYOUTS, EVENT_LOCALES, type EventLayout, type EventRow, type NewEventRow } from '@/db/schema';
+import { EVENT_LAYOUTS, EVENT_LOCALES, type EventRow, type NewEventRow } from '@/db/schema';
 import type { Caller } from './auth';
 import { ApiError } from './errors';
 import { publish } from './events';
 import { isUuid, MAX_TTL_MINUTES, MIN_TTL_MINUTES } from './sessions';
+import { COLOUR_RE, EVENT_LIMITS } from './shared/event';
+import type { EventJson } from './shared/wire';
 import { removeEventFrames, removeEventPictures, removeSessionDir } from './storage';
 
 /**
@@ -26,30 +28,9 @@ import { removeEventFrames, removeEventPictures, removeSessionDir } from './stor
  * (lib/events.ts is the live-update bus, not this.)
  */
 
-export const MAX_EVENT_PHOTOS = 20;
-export const MAX_RETENTION_DAYS = 365;
-
-export interface EventJson {
-  id: string;
-  name: string;
-  is_default: boolean;
-  starts_at: string | null;
-  ends_at: string | null;
-  locale: EventRow['locale'];
-  caption: string | null;
-  theme: EventRow['theme'];
-  layouts: EventLayout[];
-  max_photos: number;
-  ready_at: number;
-  session_ttl_minutes: number;
-  retention_days: number;
-  print_qr: boolean;
-  consent_text: string | null;
-  wifi: { ssid: string; password: string } | null;
-  has_frame: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export const MAX_EVENT_PHOTOS = EVENT_LIMITS.maxPhotos;
+export const MAX_RETENTION_DAYS = EVENT_LIMITS.retentionDaysMax;
+export type { EventJson };
 
 export function serializeEvent(e: EventRow): EventJson {
   return {
@@ -78,7 +59,7 @@ export function serializeEvent(e: EventRow): EventJson {
 // ---------------------------------------------------------------------------------------------
 // Validation of the writable fields. Every failure is 400 invalid_event naming the field.
 
-const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f2937');
+const colour = z.string().regex(COLOUR_RE, 'must be a colour like #1f2937');
 const nullableText = (max: number) =>
   z
     .string()
@@ -92,11 +73,11 @@ const isoOrNull = z
 
 const writableSchema = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(120),
+    name: z.string().trim().min(1, 'must not be empty').max(EVENT_LIMITS.nameMax),
     starts_at: isoOrNull,
     ends_at: isoOrNull,
     locale: z.enum(EVENT_LOCALES),
-    caption: nullableText(80),
+    caption: nullableText(EVENT_LIMITS.captionMax),
     theme: z.object({ background: colour, text: colour, accent: colour }).partial().strict(),
     layouts: z
       .array(z.enum(EVENT_LAYOUTS))
@@ -110,9 +91,12 @@ const writableSchema = z
       .max(MAX_TTL_MINUTES, `must be at most ${MAX_TTL_MINUTES} (7 days)`),
     retention_days: z.number().int().min(0).max(MAX_RETENTION_DAYS),
     print_qr: z.boolean(),
-    consent_text: nullableText(2000),
+    consent_text: nullableText(EVENT_LIMITS.consentMax),
     wifi: z
-      .object({ ssid: z.string().min(1).max(32), password: z.string().max(63).default('') })
+      .object({
+        ssid: z.string().min(1).max(EVENT_LIMITS.ssidMax),
+        password: z.string().max(EVENT_LIMITS.passwordMax).default(''),
+      })
       .strict()
       .nullable(),
   })

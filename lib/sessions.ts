@@ -16,7 +16,7 @@ import { ApiError } from './errors';
 import { publish } from './events';
 import { pictureUrl } from './pictures';
 import type { Role } from './roles';
-import { type Layout, photoProgress } from './shared/session';
+import { type Layout, MAX_TTL_MINUTES, MIN_TTL_MINUTES, photoProgress } from './shared/session';
 import type { SessionJson, SessionListItemJson } from './shared/wire';
 import { removeSessionDir } from './storage';
 
@@ -26,9 +26,7 @@ import { removeSessionDir } from './storage';
  */
 
 export const MAX_DATA_BYTES = 16 * 1024;
-export const MAX_TTL_MINUTES = 7 * 24 * 60;
-/** One second: a shorter lifetime would make a session that is expired before anyone sees it. */
-export const MIN_TTL_MINUTES = 1 / 60;
+export { MAX_TTL_MINUTES, MIN_TTL_MINUTES };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 export function isUuid(id: string): boolean {

@@ -12,6 +12,10 @@ export type SessionType = (typeof SESSION_TYPES)[number];
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export type PhotoType = (typeof PHOTO_TYPES)[number];
 
+/** A session's lifetime: one second to 7 days. Shorter would make a session expired before anyone sees it. */
+export const MIN_TTL_MINUTES = 1 / 60;
+export const MAX_TTL_MINUTES = 7 * 24 * 60;
+
 /** The layouts of the finished picture. */
 export const LAYOUTS = ['grid', 'strip', 'single'] as const;
 export type Layout = (typeof LAYOUTS)[number];

@@ -1,3 +1,4 @@
+import type { EventLocale, EventTheme, EventWifi } from './event';
 import type { Layout, PhotoType, SessionStatus, SessionType } from './session';
 
 /** The JSON the API answers (docs/api.md), as every client and the server itself type it. */
@@ -96,4 +97,45 @@ export interface PictureJson {
   /** The take-home page, `<base>/p/<token>`. */
   url: string;
   image_url: string;
+}
+
+/** An event (GET /api/events/:id): a wedding, a party; its rules, branding and Wi-Fi. */
+export interface EventJson {
+  id: string;
+  name: string;
+  is_default: boolean;
+  starts_at: string | null;
+  ends_at: string | null;
+  locale: EventLocale;
+  caption: string | null;
+  theme: EventTheme;
+  layouts: Layout[];
+  max_photos: number;
+  ready_at: number;
+  session_ttl_minutes: number;
+  retention_days: number;
+  print_qr: boolean;
+  consent_text: string | null;
+  wifi: EventWifi | null;
+  has_frame: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A kiosk paired to an event (GET /api/booths). */
+export interface BoothJson {
+  id: string;
+  name: string;
+  event_id: string;
+  /** Its last authenticated request; null when it was never paired. */
+  last_seen_at: string | null;
+  /** Seen in the last 60 s. */
+  online: boolean;
+}
+
+/** A pairing code for a booth: single use, valid 10 minutes; `url` is `<base>/booth?pair=<code>`. */
+export interface PairingJson {
+  code: string;
+  url: string;
+  expires_at: string;
 }
