@@ -1,6 +1,5 @@
 import { ApiFailure, failureFrom } from '@/components/api';
-import type { BoothJson, PairingJson } from '@/lib/booths';
-import type { EventJson } from '@/lib/event-rules';
+import type { BoothJson, EventJson, PairingJson } from '@/lib/shared/wire';
 
 /** Browser-side calls of the admin's event and booth screens that are not plain JSON. */
 
