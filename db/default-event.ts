@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { type Config, getConfig } from '@/lib/config';
+import { EVENT_LIMITS } from '@/lib/shared/event';
 import type { Db } from './index';
 import { EVENT_LAYOUTS, type EventTheme, events, type NewEventRow, sessions } from './schema';
 
@@ -22,7 +23,8 @@ export function defaultEventValues(config: Config = getConfig()) {
   return {
     name: config.eventName ?? DEFAULT_EVENT_NAME,
     // The booth used to print EVENT_NAME under every picture: the default event keeps doing so.
-    caption: config.eventName ?? null,
+    // (An event's caption holds at most 80 characters.)
+    caption: config.eventName?.slice(0, EVENT_LIMITS.captionMax) ?? null,
     maxPhotos: config.maxUploadedPhotos,
     readyAt: config.readyAtPhotos,
     sessionTtlMinutes: config.sessionTtlMinutes,

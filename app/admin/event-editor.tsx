@@ -355,9 +355,15 @@ export function EventEditor({
     setFieldError(null);
     setSaved(false);
     try {
+      // Only what the operator changed: an event whose stored values the form cannot hold (a
+      // default event made from the environment) can still be renamed.
+      const before = bodyOf(draftOf(event)) as Record<string, unknown>;
+      const changed = Object.fromEntries(
+        Object.entries(bodyOf(draft)).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k])),
+      );
       const r = await api<{ event: EventJson }>(`/api/events/${event.id}`, {
         method: 'PUT',
-        body: bodyOf(draft),
+        body: changed,
       });
       onSaved(r.event);
       setDraft(draftOf(r.event));

@@ -124,6 +124,10 @@ describe('the default event', () => {
     expect(put.status).toBe(200);
     expect(put.json.event).toMatchObject({ id: e.id, caption: 'Welcome', is_default: true });
     expect((await putEvent(e.id, { caption: null })).json.event.caption).toBeNull();
+    // An empty change (the admin saved without editing) changes nothing and is not an error.
+    const same = await putEvent(e.id, {});
+    expect(same.status).toBe(200);
+    expect(same.json.event).toMatchObject({ name: e.name, caption: null, max_photos: e.max_photos });
   });
 
   it('BOOTH_TOKEN sessions belong to it and take its limits', async () => {
