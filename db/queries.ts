@@ -25,6 +25,8 @@ import {
   boothPairings,
   booths,
   type EventRow,
+  type EventStatsRow,
+  eventStats,
   events,
   type NewAuthSessionRow,
   type NewBoothRow,
@@ -886,4 +888,37 @@ export function allPictureStorageKeys(db: Db = getDb()): Set<string> {
       .all()
       .map((r) => r.k),
   );
+}
+
+// EVENT STATS: one row per event and UTC hour (db/schema.ts event_stats).
+
+export type EventStatColumn = Exclude<keyof EventStatsRow, 'eventId' | 'hour'>;
+
+/** Adds `by` to one counter of the event's hour that holds `at` (one UPSERT). */
+export function bumpEventStat(
+  eventId: string,
+  column: EventStatColumn,
+  at: Date,
+  by = 1,
+  db: Db = getDb(),
+): void {
+  const hour = Math.floor(at.getTime() / 3_600_000) * 3_600_000;
+  const col = eventStats[column];
+  db.insert(eventStats)
+    .values({ eventId, hour, [column]: by })
+    .onConflictDoUpdate({
+      target: [eventStats.eventId, eventStats.hour],
+      set: { [column]: sql`${col} + ${by}` },
+    })
+    .run();
+}
+
+/** The event's rows, oldest hour first. */
+export function eventStatRows(eventId: string, db: Db = getDb()): EventStatsRow[] {
+  return db
+    .select()
+    .from(eventStats)
+    .where(eq(eventStats.eventId, eventId))
+    .orderBy(asc(eventStats.hour))
+    .all();
 }

@@ -205,6 +205,32 @@ export const pictures = sqliteTable(
 );
 
 /**
+ * Event statistics (GET /api/events/:id/stats): one row per event and UTC hour (`hour` is the
+ * hour's first millisecond), each column a count of what happened in that hour. Counted where it
+ * happens, in the same transaction as the change when there is one (a session made, a photo
+ * uploaded, a picture made); a read (a take-home open, a download), a print and a Telegram
+ * delivery are one UPSERT each. Sessions and photos are swept after their lifetime; these rows stay
+ * (they go with their event).
+ */
+export const eventStats = sqliteTable(
+  'event_stats',
+  {
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    hour: integer('hour').notNull(),
+    sessions: integer('sessions').notNull().default(0),
+    photosUploaded: integer('photos_uploaded').notNull().default(0),
+    pictures: integer('pictures').notNull().default(0),
+    takeHomeOpens: integer('take_home_opens').notNull().default(0),
+    downloads: integer('downloads').notNull().default(0),
+    prints: integer('prints').notNull().default(0),
+    telegramDeliveries: integer('telegram_deliveries').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.hour] })],
+);
+
+/**
  * Telegram: one row per session that has a deep link. `start_token` is the random /start payload
  * (it reveals nothing about the session); the chat columns are filled when a guest taps the link;
  * `delivered_result_id` is the result photo last sent to that chat (the delivery claim).
@@ -329,5 +355,6 @@ export type NewBoothRow = typeof booths.$inferInsert;
 export type BoothPairingRow = typeof boothPairings.$inferSelect;
 export type PictureRow = typeof pictures.$inferSelect;
 export type NewPictureRow = typeof pictures.$inferInsert;
+export type EventStatsRow = typeof eventStats.$inferSelect;
 export type AuthSessionRow = typeof authSessions.$inferSelect;
 export type NewAuthSessionRow = typeof authSessions.$inferInsert;

@@ -22,6 +22,7 @@ import type { Caller } from './auth';
 import { renderEventPicture } from './branding';
 import { ApiError } from './errors';
 import { loadEvent } from './event-rules';
+import { countEvent } from './event-stats';
 import { publish } from './events';
 import { type Layout, type NormalizedImage, normalizeImage } from './images';
 import { commitPicture, planTakeHome, preparePicture, type TakeHome } from './pictures';
@@ -215,6 +216,7 @@ export async function addUploadedPhoto(
         deleteUploadSlot(slot.id);
         row.orderIndex = nextOrderIndex(session.id, 'uploaded');
         insertPhoto(row);
+        countEvent(session.eventId, 'photos_uploaded', { at: row.createdAt });
         const status = statusAfterUpload(session, countPhotos(session.id, 'uploaded'));
         writeSessionChange(session.id, { status, updatedAt: row.createdAt });
         return undefined;

@@ -14,6 +14,7 @@ import {
 } from '@/db/queries';
 import type { PhotoRow, PictureRow } from '@/db/schema';
 import { ApiError } from './errors';
+import { countEvent } from './event-stats';
 import { publish } from './events';
 import type { NormalizedImage } from './images';
 import { type StoredImage, storedImageResponse } from './serve-image';
@@ -206,6 +207,7 @@ export function commitPicture(
   // link stays dead ("404 from then on"), the new picture gets a link of its own.
   const token = prepared.token && !prepared.reused ? prepared.token : newPictureToken();
   insertPicture({ id: randomUUID(), eventId: event.id, sessionId, token, ...values });
+  countEvent(event.id, 'pictures', { at: now });
   return [];
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@/db/queries';
 import type { EventRow, SessionStatus, SessionType } from '@/db/schema';
 import { ApiError } from './errors';
+import { countEvent } from './event-stats';
 import { publish } from './events';
 import { pictureUrl } from './pictures';
 import type { Role } from './roles';
@@ -139,7 +140,10 @@ export function createSession(input: CreateSessionInput): SessionWithCounts {
     readyAt: event.readyAt,
   } as const;
   try {
-    insertSession(row);
+    transaction(() => {
+      insertSession(row);
+      countEvent(event.id, 'sessions', { at: now });
+    });
   } catch (err) {
     // The event (or the paired booth) was deleted between reading it and this insert.
     if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {

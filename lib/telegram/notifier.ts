@@ -7,6 +7,7 @@ import {
   pendingTelegramDeliveries,
   releaseTelegramDelivery,
 } from '@/db/queries';
+import { countRead } from '../event-stats';
 import { subscribeAll } from '../events';
 import { baseUrlFromHeaders } from '../links';
 import { loadResult, markResultFetched } from '../photos';
@@ -55,6 +56,8 @@ export async function deliverResult(bot: Bot, sessionId: string): Promise<Delive
     console.error(`[telegram] could not send the picture of session ${session.id}:`, (err as Error).message);
     return 'failed';
   }
+  // Counted once per delivered result: the claim above lets one send of this result through.
+  countRead(session.eventId, 'telegram_deliveries');
   // The event keeps pictures: the take-home link too, which outlives the chat's session. Read
   // now (not from before the send): the picture is made in the result's own transaction.
   const picture = findPictureOfSession(session.id);

@@ -1,3 +1,4 @@
+import { countRead } from '@/lib/event-stats';
 import { json, route } from '@/lib/http';
 import { baseUrlFor } from '@/lib/links';
 import { deletePictureByToken, loadPicture, serializePicture } from '@/lib/pictures';
@@ -7,6 +8,7 @@ type P = { token: string };
 /** The holder of the take-home link reads the picture. */
 export const GET = route<P>((request, { token }) => {
   const picture = loadPicture(token);
+  countRead(picture.eventId, 'take_home_opens');
   return json({ picture: serializePicture(picture, baseUrlFor(request)) });
 });
 

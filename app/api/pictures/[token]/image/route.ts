@@ -1,3 +1,4 @@
+import { countDownload } from '@/lib/event-stats';
 import { callerOf, readQuery, route } from '@/lib/http';
 import { notePictureFetch } from '@/lib/photos';
 import { loadPicture, pictureImageResponse } from '@/lib/pictures';
@@ -10,10 +11,9 @@ export const GET = route<P>((request, { token }) => {
   const { variant, download } = readQuery(request, imageQuerySchema);
   const caller = callerOf(request);
   const picture = loadPicture(token);
-  const response = pictureImageResponse(request, picture, {
-    variant,
-    download: download === '1' || download === 'true',
-  });
+  const asFile = download === '1' || download === 'true';
+  const response = pictureImageResponse(request, picture, { variant, download: asFile });
+  countDownload(picture.eventId, request, response, asFile);
   notePictureFetch(picture.sessionId, caller, { variant, method: request.method });
   return response;
 });

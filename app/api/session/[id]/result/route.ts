@@ -1,4 +1,5 @@
 import { assertMayActOnSession } from '@/lib/event-rules';
+import { countDownload } from '@/lib/event-stats';
 import { authorize, beforeBody, callerOf, json, readQuery, route } from '@/lib/http';
 import { acquireUpload } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
@@ -15,11 +16,9 @@ export const GET = route<P>((request, { id }) => {
   const { variant, download } = readQuery(request, imageQuerySchema);
   const caller = callerOf(request);
   const { session, photo } = loadResult(id);
-  const response = imageResponse(request, photo, {
-    variant,
-    download: download === '1' || download === 'true',
-    immutable: false,
-  });
+  const asFile = download === '1' || download === 'true';
+  const response = imageResponse(request, photo, { variant, download: asFile, immutable: false });
+  countDownload(session.eventId, request, response, asFile);
   noteResultFetch(session.id, caller, { variant, method: request.method });
   return response;
 });
