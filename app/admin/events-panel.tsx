@@ -7,6 +7,7 @@ import { Button } from '@/components/button';
 import { type EventJson, failureMessage } from './admin-events-api';
 import { BoothsPanel } from './booths-panel';
 import { EventEditor } from './event-editor';
+import { EventStats } from './event-stats';
 
 /** The server's order: the default event first, then the newest. */
 function ordered(events: EventJson[]): EventJson[] {
@@ -133,6 +134,7 @@ export function EventsPanel() {
               />
             </section>
             <BoothsPanel event={current} events={events ?? []} />
+            <EventStats key={current.id} eventId={current.id} />
           </div>
         )}
       </div>

@@ -2,7 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
-import type { SessionJson } from '@/components/api';
+import { api, type SessionJson } from '@/components/api';
 import { Button } from '@/components/button';
 import { QrCode } from '@/components/qr-code';
 import { TelegramQr } from '@/components/telegram-qr';
@@ -55,7 +55,15 @@ export function ResultScreen({
           </p>
         )}
         <div className="flex gap-4">
-          <Button variant="outline" size="lg" onClick={() => window.print()}>
+          <Button
+            variant="outline"
+            size="lg"
+            onClick={() => {
+              // Counted in the event's stats (best effort: printing never waits for it).
+              void api(`/api/session/${session.id}/print`, { method: 'POST' }).catch(() => {});
+              window.print();
+            }}
+          >
             {t('print')}
           </Button>
           <Button variant="primary" size="xl" onClick={onDone}>
