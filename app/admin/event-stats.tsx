@@ -44,6 +44,9 @@ function HourChart({ hours, label }: { hours: EventStatsHourJson[]; label: strin
           className="text-neutral-500"
         >
           <line x1={0} y1={height} x2={width} y2={height} stroke="currentColor" strokeWidth={1} />
+          <text x={width - 2} y={10} fontSize={10} fill="currentColor" textAnchor="end">
+            {t('max', { count: max })}
+          </text>
           {hours.map((h, i) => {
             const x = i * slot + 2;
             const hs = (h.sessions / max) * (height - 4);
@@ -117,7 +120,7 @@ export function EventStats({ eventId }: { eventId: string }) {
           <a
             href={`/api/events/${eventId}/stats?format=csv`}
             download
-            className="rounded-lg border border-neutral-300 px-3 py-1 text-sm font-semibold hover:bg-neutral-100"
+            className="inline-flex min-h-11 items-center rounded-full border border-neutral-300 px-4 text-sm font-semibold hover:bg-neutral-100"
           >
             {t('csv')}
           </a>

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hourSeries } from '@/app/admin/event-stats';
 import * as eventRoute from '@/app/api/events/[id]/route';
 import * as stats from '@/app/api/events/[id]/stats/route';
 import * as eventsRoute from '@/app/api/events/route';
@@ -302,5 +303,22 @@ describe('POST /api/session/:id/print', () => {
     vi.useRealTimers();
     expect(late.status).toBe(410);
     expect(await getStats(id)).toMatchObject({ prints: 0 });
+  });
+});
+
+describe("the admin chart's hours", () => {
+  it('fills the hours between the first and the last with 0, and shows at most the latest 48', () => {
+    const h = (iso: string, sessions: number, pictures = 0) => ({ hour: iso, sessions, pictures });
+    expect(hourSeries([])).toEqual([]);
+    expect(hourSeries([h('2026-06-20T18:00:00.000Z', 2), h('2026-06-20T21:00:00.000Z', 1, 1)])).toEqual([
+      h('2026-06-20T18:00:00.000Z', 2),
+      h('2026-06-20T19:00:00.000Z', 0),
+      h('2026-06-20T20:00:00.000Z', 0),
+      h('2026-06-20T21:00:00.000Z', 1, 1),
+    ]);
+    const long = hourSeries([h('2026-06-01T00:00:00.000Z', 5), h('2026-06-10T00:00:00.000Z', 1)]);
+    expect(long).toHaveLength(48);
+    expect(long[0]?.hour).toBe('2026-06-08T01:00:00.000Z');
+    expect(long[47]).toEqual(h('2026-06-10T00:00:00.000Z', 1));
   });
 });
