@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { E2E_ADMIN_TOKEN, E2E_ORIGIN } from './env';
-import { adminAuth, boothAuth, makePhoto, uploadViaApi } from './helpers';
+import { adminAuth, boothAuth, loginBooth, makePhoto, uploadViaApi } from './helpers';
 
 /** The event's statistics in /admin: the counters rise as a session is made, composed and taken home. */
 
@@ -81,4 +81,42 @@ test('the admin sees the counters rise after a session, a compose and a take-hom
   );
   expect(lines[1]).toBe('total,1,2,1,1,1,0,0');
   expect(lines).toHaveLength(3);
+});
+
+test("the booth's Print button counts a print in its event's stats", async ({ browser, request }) => {
+  const list = await request.get(`${E2E_ORIGIN}/api/events`, { headers: adminAuth });
+  const events = (await list.json()).events as { id: string; is_default: boolean }[];
+  const eventId = events.find((e) => e.is_default)?.id as string;
+  const prints = async () => {
+    const r = await request.get(`${E2E_ORIGIN}/api/events/${eventId}/stats`, { headers: adminAuth });
+    expect(r.status()).toBe(200);
+    return (await r.json()).stats.prints as number;
+  };
+  const before = await prints();
+
+  const booth = await browser.newContext({
+    viewport: { width: 1920, height: 1080 },
+    permissions: ['camera'],
+  });
+  // The print dialog itself is the browser's; it is replaced by a counter here.
+  await booth.addInitScript(() => {
+    const w = window as unknown as { print: () => void; printed: number };
+    w.printed = 0;
+    w.print = () => {
+      w.printed += 1;
+    };
+  });
+  const page = await booth.newPage();
+  await loginBooth(page);
+  await page.getByRole('button', { name: /Take photos here/ }).click();
+  const start = page.getByRole('button', { name: 'Start — 3 photos' });
+  await expect(start).toBeEnabled();
+  await start.click();
+  await expect(page.getByRole('button', { name: 'Retake' })).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Make my picture' }).click();
+  await expect(page.getByRole('img', { name: 'Your finished picture' })).toBeVisible();
+  await page.getByRole('button', { name: 'Print' }).click();
+  expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+  await expect.poll(prints).toBe(before + 1);
+  await booth.close();
 });
