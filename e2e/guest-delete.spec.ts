@@ -65,7 +65,8 @@ test("with the event's consent text, the phone asks before the first photo and s
   await phonePage.goto(new URL(session.url).pathname);
   await expect(phonePage.getByText(consent)).toBeVisible();
   await expect(phonePage.getByLabel('Add photos')).toHaveCount(0);
-  await phonePage.getByLabel('I agree').check();
+  // Ticking it puts the Add photos buttons in its place.
+  await phonePage.getByLabel('I agree').click();
   await phonePage.getByLabel('Add photos').setInputFiles(await photoFile(testInfo, 'c.jpg', 1200, 900, 90));
   await expect(phonePage.getByRole('status').filter({ hasText: /^1 of/ })).toBeVisible();
   await expect(phonePage.getByRole('list', { name: 'Photos at the booth' }).getByRole('img')).toHaveCount(1);
