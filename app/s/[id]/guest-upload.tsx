@@ -92,7 +92,7 @@ export function GuestUpload({
   consentFields.current = consentText && agreed ? { consent: 'yes' } : {};
   const { session: live, setSession, connection, gone } = useLiveSession(initial.id, initial);
   const session = live ?? initial;
-  const photos = useSessionPhotos(session.id, session.photo_count, initialPhotos);
+  const photos = useSessionPhotos(session.id, session.photo_count, initialPhotos, session.updated_at);
   const [items, setItems] = useState<Item[]>([]);
   const [removed, setRemoved] = useState<ReadonlySet<string>>(() => new Set());
   const nextKey = useRef(1);
