@@ -52,12 +52,16 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return body as T;
 }
 
-/** Multipart upload of one image (field `photo`) with real progress, via XMLHttpRequest. */
+/**
+ * Multipart upload of one image (field `photo`) with real progress, via XMLHttpRequest. `fields`
+ * (e.g. `consent`) are sent before the file.
+ */
 export function uploadPhoto(
   path: string,
   blob: Blob,
   filename: string,
   onProgress?: (fraction: number) => void,
+  fields: Record<string, string> = {},
 ): Promise<{ photo: PhotoJson; session: SessionJson }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -79,6 +83,7 @@ export function uploadPhoto(
     xhr.onerror = () => reject(failureFrom(0, null));
     xhr.ontimeout = () => reject(failureFrom(0, null));
     const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append('photo', blob, filename);
     xhr.send(form);
   });

@@ -105,10 +105,19 @@ export function useLiveSession(id: string | null, initial: SessionJson | null) {
   return { session, setSession, connection, gone, refresh };
 }
 
-/** The uploaded photos of a session, re-read whenever the count changes. */
-export function useSessionPhotos(id: string | null, photoCount: number, initial: PhotoJson[] = []) {
+/**
+ * The uploaded photos of a session, re-read whenever the count changes, and on every session change
+ * when `changedAt` (the session's updated_at) is given: a photo taken back while another lands
+ * leaves the count as it was, but not the list.
+ */
+export function useSessionPhotos(
+  id: string | null,
+  photoCount: number,
+  initial: PhotoJson[] = [],
+  changedAt?: string,
+) {
   const [photos, setPhotos] = useState<PhotoJson[]>(initial);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: photoCount is the trigger (a new photo landed)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: photoCount and changedAt are the triggers (a photo landed or went)
   useEffect(() => {
     if (!id) {
       setPhotos([]);
@@ -125,6 +134,6 @@ export function useSessionPhotos(id: string | null, photoCount: number, initial:
     return () => {
       cancelled = true;
     };
-  }, [id, photoCount]);
+  }, [id, photoCount, changedAt]);
   return photos;
 }

@@ -301,6 +301,15 @@ export function findResult(sessionId: string, db: Db = getDb()): PhotoRow | unde
     .get();
 }
 
+/** Deletes one photo row of a session; returns it, or undefined when there was none. */
+export function deletePhotoRow(sessionId: string, photoId: string, db: Db = getDb()): PhotoRow | undefined {
+  return db
+    .delete(sessionPhotos)
+    .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.id, photoId)))
+    .returning()
+    .get();
+}
+
 export function deleteResults(sessionId: string, db: Db = getDb()): PhotoRow[] {
   return db
     .delete(sessionPhotos)

@@ -102,6 +102,8 @@ function notAString(): ApiError {
 export interface JsonPhoto {
   gotPhoto: boolean;
   telegramFileId?: string;
+  /** `"consent": true` was in the body (the event's consent text was accepted). */
+  consent: boolean;
 }
 
 /**
@@ -130,6 +132,7 @@ export async function streamJsonPhoto(
   let decoder: Base64Decoder | null = null;
   let fileId: string | null | undefined;
   let fileIdText: string | null = null;
+  let consent = false;
 
   const writeBytes = async (bytes: Buffer) => {
     if (bytes.length === 0) return;
@@ -193,6 +196,15 @@ export async function streamJsonPhoto(
       }
       return;
     }
+    if (key === 'consent') {
+      // Only the literal true counts; any other value is no consent (and skipped as below).
+      if (t.name === 'trueValue') {
+        consent = true;
+        key = null;
+        return;
+      }
+      if (t.name === 'falseValue' || t.name === 'nullValue' || t.name === 'numberValue') consent = false;
+    }
     // Any other field: its value is skipped piece by piece, never kept.
     if (t.name !== 'startString' && t.name !== 'stringChunk') key = null;
   };
@@ -251,7 +263,7 @@ export async function streamJsonPhoto(
     throw new ApiError('invalid_json', 'The request body is not valid JSON.');
   }
   if (topLevel === 'other') throw new ApiError('invalid_request', 'The request body must be a JSON object.');
-  return { gotPhoto, telegramFileId: fileId ?? undefined };
+  return { gotPhoto, telegramFileId: fileId ?? undefined, consent };
 }
 
 function invalidFileId(): ApiError {

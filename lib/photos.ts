@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import {
   countPhotos,
   countUploadSlots,
+  deletePhotoRow,
   deleteResults,
   deleteUploadSlot,
   findPhoto,
@@ -33,6 +34,7 @@ import {
   isUuid,
   loadLiveSession,
   loadSession,
+  statusAfterRemoval,
   statusAfterResult,
   statusAfterUpload,
 } from './sessions';
@@ -96,6 +98,26 @@ export function assertCanUpload(session: SessionWithCounts, role: Role, inFlight
       session.photoCount >= maxUploadedPhotos
         ? `This session already has ${maxUploadedPhotos} photos, the most it can take.`
         : `This session's last photo slots are taken by photos being sent right now (at most ${maxUploadedPhotos}).`,
+    );
+  }
+}
+
+/**
+ * Whether this upload must carry the guest's consent: a guest's upload (not the booth's, not the
+ * admin's) to a session whose event has a consent text. The Telegram bot asks in the chat itself
+ * and calls addUploadedPhoto directly, so this check is the web upload's.
+ */
+export function consentNeeded(session: Pick<SessionWithCounts, 'eventId'>, role: Role): boolean {
+  if (role !== 'guest') return false;
+  return Boolean(loadEvent(session.eventId).consentText?.trim());
+}
+
+/** 403 consent_required unless the upload said the event's consent text was accepted. */
+export function assertConsent(needed: boolean, given: boolean): void {
+  if (needed && !given) {
+    throw new ApiError(
+      'consent_required',
+      'This event asks guests to accept its consent text before uploading: send "consent" = "yes" (form) or "consent": true (JSON).',
     );
   }
 }
@@ -367,6 +389,43 @@ export function loadPhoto(sessionId: string, photoId: string): PhotoRow {
   const photo = isUuid(photoId) ? findPhoto(session.id, photoId.toLowerCase()) : undefined;
   if (!photo) throw new ApiError('photo_not_found', 'No such photo in this session.');
   return photo;
+}
+
+/**
+ * DELETE /api/session/:id/photos/:photo_id: a photo sent by mistake is taken back. The guest may
+ * on an upload session (else 403 forbidden) while its picture is not made (completed, or a result
+ * there: 409 session_closed); the booth (and the admin) on any live session. Only uploaded photos:
+ * the result is not one of them (404 photo_not_found; it goes with the session or the take-home
+ * link's delete). Row and files go at once, the slot is free again (photo_count drops; a ready
+ * upload session below its ready_at is pending again), and the change is written, so every live
+ * stream (the booth's) is told.
+ */
+export async function deleteUploadedPhoto(sessionId: string, photoId: string, role: Role): Promise<void> {
+  const removed = transaction(() => {
+    const session = loadLiveSession(sessionId);
+    if (role === 'guest') {
+      if (session.type !== 'upload') {
+        throw new ApiError('forbidden', 'Photos of this session are handled by the booth.');
+      }
+      if (session.status === 'completed' || session.hasResult) {
+        throw new ApiError(
+          'session_closed',
+          'The picture is made already; its photos cannot be taken back now.',
+        );
+      }
+    }
+    const id = isUuid(photoId) ? photoId.toLowerCase() : null;
+    const photo = id ? findPhoto(session.id, id) : undefined;
+    if (photo?.photoType !== 'uploaded') {
+      throw new ApiError('photo_not_found', 'No such photo in this session.');
+    }
+    deletePhotoRow(session.id, photo.id);
+    const status = statusAfterRemoval(session, countPhotos(session.id, 'uploaded'));
+    writeSessionChange(session.id, { status, updatedAt: new Date() });
+    return { sessionId: session.id, storageKey: photo.storageKey };
+  });
+  await removePhotoFiles(removed.storageKey);
+  publish({ kind: 'changed', sessionId: removed.sessionId });
 }
 
 export function loadResult(sessionId: string): { session: SessionWithCounts; photo: PhotoRow } {

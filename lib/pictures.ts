@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   deletePictureRow,
+  deleteResults,
   expiredPictures,
   findEvent,
   findPictureByToken,
@@ -19,7 +20,13 @@ import { publish } from './events';
 import type { NormalizedImage } from './images';
 import { type StoredImage, storedImageResponse } from './serve-image';
 import type { PictureJson } from './shared/wire';
-import { pictureFilePath, removePictureFiles, storePictureFiles, type Variant } from './storage';
+import {
+  pictureFilePath,
+  removePhotoFiles,
+  removePictureFiles,
+  storePictureFiles,
+  type Variant,
+} from './storage';
 
 /**
  * Pictures: a session's finished picture, kept for its event's `retention_days` on a take-home
@@ -213,24 +220,35 @@ export function commitPicture(
 
 /**
  * Removes a picture's row and files; its session (when still there) says picture_url null.
- * Returns the bytes freed, or -1 when the row was gone already (or not expired by `expiredBy`).
+ * With `withResult`, the session's result photo (row and files) goes too, so nothing of the
+ * picture stays (has_result false). Returns the bytes freed, or -1 when the row was gone already
+ * (or not expired by `expiredBy`).
  */
-export async function removePicture(picture: PictureRow, expiredBy?: Date): Promise<number> {
+export async function removePicture(
+  picture: PictureRow,
+  expiredBy?: Date,
+  opts: { withResult?: boolean } = {},
+): Promise<number> {
   const gone = transaction(() => {
     const row = deletePictureRow(picture.id, expiredBy);
     const live = row?.sessionId && findSession(row.sessionId) ? row.sessionId : null;
+    const results = live && opts.withResult ? deleteResults(live) : [];
     if (live) writeSessionChange(live, { updatedAt: new Date() });
-    return row ? { storageKey: row.storageKey, sessionId: live } : null;
+    return row ? { storageKey: row.storageKey, sessionId: live, results } : null;
   });
   if (!gone) return -1;
-  const freed = await removePictureFiles(gone.storageKey);
+  let freed = await removePictureFiles(gone.storageKey);
+  for (const result of gone.results) freed += await removePhotoFiles(result.storageKey);
   if (gone.sessionId) publish({ kind: 'changed', sessionId: gone.sessionId });
   return freed;
 }
 
-/** DELETE /api/pictures/:token: the holder of the link removes the picture (expired or not). */
+/**
+ * DELETE /api/pictures/:token: the holder of the link removes the picture (expired or not), and
+ * with it the result photo of its session when that session is still there.
+ */
 export async function deletePictureByToken(token: string): Promise<void> {
-  if ((await removePicture(findPicture(token))) < 0) {
+  if ((await removePicture(findPicture(token), undefined, { withResult: true })) < 0) {
     throw new ApiError('picture_not_found', 'No such picture. It was deleted just now.');
   }
 }

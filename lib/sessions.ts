@@ -317,6 +317,21 @@ export function statusAfterUpload(session: SessionWithCounts, uploadedCount: num
   return session.status;
 }
 
+/**
+ * The status move after an uploaded photo was removed: an upload session that is ready goes back
+ * to pending when it has fewer photos than its ready_at now.
+ */
+export function statusAfterRemoval(session: SessionWithCounts, uploadedCount: number): SessionStatus {
+  if (
+    session.type === 'upload' &&
+    session.status === 'ready' &&
+    !photoProgress(uploadedCount, session.readyAt, session.maxPhotos).ready
+  ) {
+    return 'pending';
+  }
+  return session.status;
+}
+
 /** The status move after a result was saved: upload → completed, download → ready. */
 export function statusAfterResult(session: SessionWithCounts): SessionStatus {
   return session.type === 'upload' ? 'completed' : 'ready';

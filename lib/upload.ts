@@ -21,6 +21,11 @@ import { ensureDirs, isStorageError, storageError, tmpPath } from './storage';
 export interface PhotoBody {
   input: Buffer | string;
   telegramFileId?: string;
+  /**
+   * The form said the event's consent text was accepted: multipart field `consent` = `yes`
+   * (anywhere in the form), or `"consent": true` in the JSON body.
+   */
+  consent: boolean;
   /** Removes the temporary file, if any. Always call it. */
   cleanup: () => Promise<void>;
 }
@@ -50,7 +55,7 @@ async function readJsonPhoto(request: Request): Promise<PhotoBody> {
     if (!parsed.gotPhoto) {
       throw new ApiError('missing_photo', 'Send the image as "photo_data" (base64 or a data: URL).');
     }
-    return { input: tmp, telegramFileId: parsed.telegramFileId, cleanup };
+    return { input: tmp, telegramFileId: parsed.telegramFileId, consent: parsed.consent, cleanup };
   } catch (err) {
     await cleanup();
     await request.body?.cancel().catch(() => {});
@@ -99,6 +104,7 @@ async function readMultipartPhoto(
   let gotFile = false;
   let truncated = false;
   let telegramFileId: string | undefined;
+  let consent = false;
   let fileDone: Promise<void> = Promise.resolve();
   // Best effort: when the disk is gone, the temporary file went with it.
   const cleanup = () => fsp.rm(tmp, { force: true }).catch(() => {});
@@ -123,6 +129,7 @@ async function readMultipartPhoto(
   });
   parser.on('field', (name, value) => {
     if (name === 'telegram_file_id') telegramFileId = value.slice(0, 256);
+    if (name === 'consent') consent = value.trim().toLowerCase() === 'yes';
   });
 
   // Cut with 408 when slower than the minimum upload rate (lib/limits.ts).
@@ -155,7 +162,7 @@ async function readMultipartPhoto(
     await cleanup();
     throw isStorageError(err) ? storageError(err) : err;
   }
-  return { input: tmp, telegramFileId, cleanup };
+  return { input: tmp, telegramFileId, consent, cleanup };
 }
 
 export async function readPhotoBody(request: Request): Promise<PhotoBody> {

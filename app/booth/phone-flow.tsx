@@ -47,7 +47,7 @@ function PhoneWaiting(props: BoothScreenProps & { initial: SessionJson }) {
   const t = useTranslations('booth');
   const { session: live, connection, gone } = useLiveSession(initial.id, initial);
   const session = live ?? initial;
-  const photos: PhotoJson[] = useSessionPhotos(session.id, session.photo_count);
+  const photos: PhotoJson[] = useSessionPhotos(session.id, session.photo_count, [], session.updated_at);
   const [picked, setPicked] = useState<Layout>(() => firstLayout(settings.layouts));
   // The guest's choice on the phone wins when it comes (live, over the stream); a tap here after
   // it overrides it, until the phone chooses again.

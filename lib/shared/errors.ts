@@ -18,6 +18,7 @@ const table = {
   invalid_token: { status: 401 },
   invalid_code: { status: 401 },
   forbidden: { status: 403 },
+  consent_required: { status: 403 },
   session_not_found: { status: 404 },
   photo_not_found: { status: 404 },
   result_not_ready: { status: 404 },

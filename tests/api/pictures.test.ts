@@ -289,10 +289,12 @@ describe('the take-home link', () => {
     expect(Buffer.compare(body, whole)).toBe(0);
   });
 
-  it('DELETE by the holder: 204, rows and files gone, then 404; the session says picture_url null', async () => {
+  it('DELETE by the holder: 204, rows and files gone, then 404; the session says picture_url null and has no result', async () => {
     const s = await composedSession((await eventWith(4)).id);
     const token = tokenOf(s.picture_url);
     const filesBefore = pictureFiles().length;
+    const resultDir = path.join(env.dataDir(), 'photos', s.id);
+    const photoFilesBefore = fs.readdirSync(resultDir).length;
     const r = await deletePicture(token);
     expect(r.status).toBe(204);
     expect(pictureFiles().length).toBe(filesBefore - 2);
@@ -301,7 +303,12 @@ describe('the take-home link', () => {
     expect((await deletePicture(token)).status).toBe(404);
     const after = (await getSession(s.id)).json.session;
     expect(after.picture_url).toBeNull();
-    expect(after.has_result).toBe(true);
+    // Nothing of it stays: the session's result photo went too (row and both files).
+    expect(after.has_result).toBe(false);
+    expect(
+      (await call(result.GET, { path: `/api/session/${s.id}/result`, params: { id: s.id } })).status,
+    ).toBe(404);
+    expect(fs.readdirSync(resultDir).length).toBe(photoFilesBefore - 2);
   });
 });
 

@@ -920,7 +920,7 @@ const ROUTE_METHODS: Record<string, string[]> = {
   '/api/session/[id]/events': ['GET'],
   '/api/session/[id]/layout': ['PUT'],
   '/api/session/[id]/photos': ['GET', 'POST'],
-  '/api/session/[id]/photos/[photoId]': ['GET'],
+  '/api/session/[id]/photos/[photoId]': ['GET', 'DELETE'],
   '/api/session/[id]/preview': ['GET'],
   '/api/session/[id]/result': ['GET', 'POST'],
   '/api/session/[id]/print': ['POST'],

@@ -4,6 +4,7 @@ import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   ApiFailure,
+  api,
   errorKey,
   isRetryable,
   type PhotoJson,
@@ -74,18 +75,26 @@ export function GuestUpload({
   initial,
   initialPhotos,
   layouts,
+  consentText = null,
 }: {
   initial: SessionJson;
   initialPhotos: PhotoJson[];
   /** The event's layouts, offered to choose from once the session is ready. */
   layouts: Layout[];
+  /** The event's consent text: accepted before the first photo is sent (null: none asked). */
+  consentText?: string | null;
 }) {
   const t = useTranslations('guest');
   const tErr = useTranslations('errors');
+  const tConsent = useTranslations('consent');
+  const [agreed, setAgreed] = useState(false);
+  const consentFields = useRef<Record<string, string>>({});
+  consentFields.current = consentText && agreed ? { consent: 'yes' } : {};
   const { session: live, setSession, connection, gone } = useLiveSession(initial.id, initial);
   const session = live ?? initial;
-  const photos = useSessionPhotos(session.id, session.photo_count, initialPhotos);
+  const photos = useSessionPhotos(session.id, session.photo_count, initialPhotos, session.updated_at);
   const [items, setItems] = useState<Item[]>([]);
+  const [removed, setRemoved] = useState<ReadonlySet<string>>(() => new Set());
   const nextKey = useRef(1);
   const busy = useRef(false);
 
@@ -115,13 +124,20 @@ export function GuestUpload({
     (async () => {
       try {
         const { blob, name } = await downscale(item.file);
-        const r = await uploadPhoto(`/api/session/${session.id}/photos`, blob, name, (f) =>
-          update(item.key, { progress: f }),
+        const r = await uploadPhoto(
+          `/api/session/${session.id}/photos`,
+          blob,
+          name,
+          (f) => update(item.key, { progress: f }),
+          consentFields.current,
         );
         setSession(r.session);
         setItems((all) => all.filter((it) => it.key !== item.key));
       } catch (err) {
-        update(item.key, { state: 'failed', error: err instanceof ApiFailure ? err.code : 'network_error' });
+        const code = err instanceof ApiFailure ? err.code : 'network_error';
+        // The server asks for consent (the event's text changed meanwhile): ask again.
+        if (code === 'consent_required') setAgreed(false);
+        update(item.key, { state: 'failed', error: code });
       } finally {
         busy.current = false;
         // Wake the queue for the next photo.
@@ -134,6 +150,8 @@ export function GuestUpload({
 
   const { ready, full, left } = sessionProgress(session);
   const closed = session.status === 'completed' || session.has_result;
+  // A photo taken back disappears at once; the session's next change brings the list without it.
+  const shown = photos.filter((p) => !removed.has(p.id));
 
   return (
     <>
@@ -151,6 +169,25 @@ export function GuestUpload({
             <p className="rounded-xl bg-neutral-200 px-4 py-3">
               {t('limitReached', { max: session.max_photos })}
             </p>
+          ) : consentText && !agreed ? (
+            <section
+              aria-labelledby="consent-title"
+              className="flex flex-col gap-3 rounded-xl bg-white p-4 shadow"
+            >
+              <h2 id="consent-title" className="text-lg font-semibold">
+                {tConsent('title')}
+              </h2>
+              <p className="whitespace-pre-line text-neutral-800">{consentText}</p>
+              <label className="flex min-h-14 cursor-pointer items-center gap-3 rounded-full border-2 border-neutral-900 px-6 text-lg font-semibold focus-within:outline-4 focus-within:outline-amber-500">
+                <input
+                  type="checkbox"
+                  className="h-6 w-6 accent-neutral-900"
+                  checked={agreed}
+                  onChange={(e) => setAgreed(e.target.checked)}
+                />
+                {tConsent('agree')}
+              </label>
+            </section>
           ) : (
             <div className="flex flex-col gap-3">
               <label className="flex min-h-16 cursor-pointer items-center justify-center rounded-full bg-neutral-900 px-6 text-xl font-bold text-white focus-within:outline-4 focus-within:outline-amber-500">
@@ -193,13 +230,17 @@ export function GuestUpload({
               {it.state === 'failed' ? (
                 <div className="flex flex-wrap items-center gap-3">
                   <p role="alert" className="flex-1 text-red-700">
-                    {tErr(errorKey(it.error ?? 'server_error'))}
+                    {it.error === 'consent_required'
+                      ? tConsent('required')
+                      : tErr(errorKey(it.error ?? 'server_error'))}
                   </p>
-                  {isRetryable(it.error ?? '') && !closed && !full && (
-                    <Button variant="dark" size="sm" onClick={() => update(it.key, { state: 'waiting' })}>
-                      {t('retry')}
-                    </Button>
-                  )}
+                  {(isRetryable(it.error ?? '') || (it.error === 'consent_required' && agreed)) &&
+                    !closed &&
+                    !full && (
+                      <Button variant="dark" size="sm" onClick={() => update(it.key, { state: 'waiting' })}>
+                        {t('retry')}
+                      </Button>
+                    )}
                   <button
                     type="button"
                     aria-label={t('dismiss', { name: it.file.name })}
@@ -229,21 +270,20 @@ export function GuestUpload({
         </ul>
       )}
 
-      {photos.length > 0 && (
+      {shown.length > 0 && (
         <section aria-labelledby="sent-title" className="flex flex-col gap-3">
           <h2 id="sent-title" className="text-lg font-semibold">
             {t('sentPhotos')}
           </h2>
           <ul aria-label={t('sentPhotos')} className="grid grid-cols-3 gap-2">
-            {photos.map((p, i) => (
-              <li key={p.id} className="aspect-square overflow-hidden rounded-lg bg-neutral-200">
-                {/* biome-ignore lint/performance/noImgElement: thumbnails served by the API */}
-                <img
-                  src={p.thumb_url}
-                  alt={t('photoN', { n: i + 1 })}
-                  className="h-full w-full object-cover"
-                />
-              </li>
+            {shown.map((p, i) => (
+              <SentPhoto
+                key={p.id}
+                photo={p}
+                n={i + 1}
+                removable={!closed}
+                onRemoved={() => setRemoved((all) => new Set(all).add(p.id))}
+              />
             ))}
           </ul>
         </section>
@@ -254,5 +294,87 @@ export function GuestUpload({
       )}
       <Countdown until={session.expires_at} className="text-neutral-600" />
     </>
+  );
+}
+
+/**
+ * One photo at the booth, as a thumbnail; while the session is open, a small "remove" button
+ * that asks once more ("Remove this photo?") before it takes the photo back
+ * (DELETE /api/session/:id/photos/:photo_id).
+ */
+function SentPhoto({
+  photo,
+  n,
+  removable,
+  onRemoved,
+}: {
+  photo: PhotoJson;
+  n: number;
+  removable: boolean;
+  onRemoved: () => void;
+}) {
+  const t = useTranslations('guest');
+  const tDel = useTranslations('photoDelete');
+  const [asking, setAsking] = useState(false);
+  const [state, setState] = useState<'idle' | 'removing' | 'failed'>('idle');
+
+  const remove = async () => {
+    setState('removing');
+    try {
+      await api(`/api/session/${photo.session_id}/photos/${photo.id}`, { method: 'DELETE' });
+      onRemoved();
+    } catch (err) {
+      // Gone already (removed on the booth, or a second tap): that is what was asked.
+      if (err instanceof ApiFailure && err.code === 'photo_not_found') onRemoved();
+      else setState('failed');
+    }
+    setAsking(false);
+  };
+
+  return (
+    <li className="relative aspect-square overflow-hidden rounded-lg bg-neutral-200">
+      {/* biome-ignore lint/performance/noImgElement: thumbnails served by the API */}
+      <img src={photo.thumb_url} alt={t('photoN', { n })} className="h-full w-full object-cover" />
+      {removable && !asking && (
+        <button
+          type="button"
+          aria-label={tDel('remove', { n })}
+          onClick={() => {
+            setState('idle');
+            setAsking(true);
+          }}
+          className="absolute top-1 right-1 flex h-9 w-9 items-center justify-center rounded-full bg-black/70 text-lg text-white focus:outline-4 focus:outline-amber-500"
+        >
+          ✕
+        </button>
+      )}
+      {removable && asking && (
+        <div className="absolute inset-0 flex flex-col items-center justify-center gap-2 bg-black/75 p-2 text-center text-white">
+          <p className="text-sm font-semibold">{tDel('confirm')}</p>
+          <div className="flex gap-2">
+            <button
+              type="button"
+              disabled={state === 'removing'}
+              onClick={remove}
+              className="min-h-9 rounded-full bg-red-600 px-3 text-sm font-bold"
+            >
+              {tDel('yes')}
+            </button>
+            <button
+              type="button"
+              onClick={() => setAsking(false)}
+              className="min-h-9 rounded-full border border-white px-3 text-sm"
+            >
+              {tDel('no')}
+            </button>
+          </div>
+        </div>
+      )}
+      {state === 'failed' && !asking && (
+        <p role="alert" className="absolute inset-x-0 bottom-0 bg-red-700/90 p-1 text-xs text-white">
+          {tDel('failed')}
+        </p>
+      )}
+    </li>
   );
 }

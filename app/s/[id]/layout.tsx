@@ -16,7 +16,7 @@ export default async function GuestLayout({
   await connection();
   const { id } = await params;
   const t = await getTranslations('guest');
-  const messages = await pickMessages('common', 'guest', 'errors', 'phoneLayout');
+  const messages = await pickMessages('common', 'guest', 'errors', 'phoneLayout', 'consent', 'photoDelete');
   // The name of the session's own event (unknown link: the product's name).
   const eventName = eventOfSession(id)?.name ?? null;
   return (

@@ -38,6 +38,14 @@ export default async function GuestPage({ params }: Props) {
   const json = serializeSession(session, baseUrlFromHeaders(await headers()));
   if (session.type === 'download') return <GuestDownload initial={json} />;
   const photos = getPhotos(session.id, 'uploaded').map(serializePhoto);
-  const { layouts } = loadEvent(session.eventId);
-  return <GuestUpload initial={json} initialPhotos={photos} layouts={layouts} />;
+  // Of the event, the phone gets only what it shows: its layouts and its consent text.
+  const { layouts, consentText } = loadEvent(session.eventId);
+  return (
+    <GuestUpload
+      initial={json}
+      initialPhotos={photos}
+      layouts={layouts}
+      consentText={consentText?.trim() || null}
+    />
+  );
 }

@@ -4,6 +4,8 @@ import { acquireUpload } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
 import {
   addUploadedPhoto,
+  assertConsent,
+  consentNeeded,
   getPhotos,
   releaseUploadSlot,
   reserveUploadSlot,
@@ -26,12 +28,17 @@ export const POST = route<P>(async (request, { id }) => {
   // Take the photo's slot before reading a byte of the upload: a full, closed or expired session
   // (or one whose last slots other uploads in flight hold) is refused at once, never after a
   // decode; so is one upload too many from this address or in all (lib/limits.ts).
-  const { slot, release } = await beforeBody(request, () => {
+  const { slot, release, needsConsent } = await beforeBody(request, () => {
+    const session = loadSession(id);
     // A paired booth uploads to its own event's sessions only.
-    if (caller.eventId) assertMayActOnSession(caller, loadSession(id));
+    if (caller.eventId) assertMayActOnSession(caller, session);
     const release = acquireUpload(request);
     try {
-      return { slot: reserveUploadSlot(id, caller.role), release };
+      return {
+        slot: reserveUploadSlot(id, caller.role),
+        release,
+        needsConsent: consentNeeded(session, caller.role),
+      };
     } catch (err) {
       release();
       throw err;
@@ -40,6 +47,9 @@ export const POST = route<P>(async (request, { id }) => {
   try {
     const body = await readPhotoBody(request);
     try {
+      // Decided once the form is read (the field may come before or after the file), before the
+      // photo is decoded or stored: without consent nothing is kept and the slot is freed.
+      assertConsent(needsConsent, body.consent);
       const { photo, session } = await addUploadedPhoto(slot.sessionId, body.input, caller.role, {
         telegramFileId: body.telegramFileId,
         slot,

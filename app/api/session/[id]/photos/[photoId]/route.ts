@@ -1,6 +1,8 @@
-import { readQuery, route } from '@/lib/http';
-import { loadPhoto } from '@/lib/photos';
+import { assertMayActOnSession } from '@/lib/event-rules';
+import { callerOf, readQuery, route } from '@/lib/http';
+import { deleteUploadedPhoto, loadPhoto } from '@/lib/photos';
 import { imageResponse } from '@/lib/serve-image';
+import { loadSession } from '@/lib/sessions';
 import { imageQuerySchema } from '@/lib/validation';
 
 type P = { id: string; photoId: string };
@@ -9,4 +11,13 @@ export const GET = route<P>((request, { id, photoId }) => {
   const { variant } = readQuery(request, imageQuerySchema);
   const photo = loadPhoto(id, photoId);
   return imageResponse(request, photo, { variant, immutable: true });
+});
+
+/** The guest (upload sessions, before the picture is made) or the booth takes a photo back: 204. */
+export const DELETE = route<P>(async (request, { id, photoId }) => {
+  const caller = callerOf(request);
+  // A paired booth acts on its own event's sessions only.
+  if (caller.eventId) assertMayActOnSession(caller, loadSession(id));
+  await deleteUploadedPhoto(id, photoId, caller.role);
+  return new Response(null, { status: 204 });
 });
