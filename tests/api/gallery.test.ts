@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as hostLink from '@/app/api/events/[id]/host-link/route';
+import * as eventsRoute from '@/app/api/events/route';
+import * as galleryPicture from '@/app/api/gallery/[token]/pictures/[id]/route';
+import * as galleryRoute from '@/app/api/gallery/[token]/route';
+import * as pictureRoute from '@/app/api/pictures/[token]/route';
+import * as result from '@/app/api/session/[id]/result/route';
+import * as create from '@/app/api/session/create/route';
+import { useTestEnv } from '../support/env';
+import { call, photoForm } from '../support/http';
+import * as img from '../support/images';
+
+/** The host gallery: the host link, its pages of pictures, the host's remove. */
+
+const env = useTestEnv();
+
+const postEvent = (json: unknown) => call(eventsRoute.POST, { path: '/api/events', as: 'admin', json });
+const getLink = (id: string, as: 'admin' | 'booth' | 'guest' = 'admin') =>
+  call(hostLink.GET, { path: `/api/events/${id}/host-link`, params: { id }, as });
+const rotate = (id: string) =>
+  call(hostLink.POST, { method: 'POST', path: `/api/events/${id}/host-link`, params: { id }, as: 'admin' });
+const gallery = (token: string, query = '') =>
+  call(galleryRoute.GET, { path: `/api/gallery/${token}${query}`, params: { token } });
+const removeIt = (token: string, id: string) =>
+  call(galleryPicture.DELETE, {
+    method: 'DELETE',
+    path: `/api/gallery/${token}/pictures/${id}`,
+    params: { token, id },
+  });
+
+async function eventWith(name: string, retention_days = 7) {
+  const r = await postEvent({ name, retention_days });
+  expect(r.status).toBe(201);
+  return r.json.event as { id: string };
+}
+
+/** A picture of the event: a download session's result (a real JPEG). */
+async function pictureOf(eventId: string, seed = 50) {
+  const s = await call(create.POST, {
+    path: '/api/session/create',
+    as: 'booth',
+    json: { type: 'download', event_id: eventId },
+  });
+  expect(s.status).toBe(201);
+  const id = s.json.session.id;
+  const r = await call(result.POST, {
+    path: `/api/session/${id}/result`,
+    params: { id },
+    as: 'booth',
+    body: photoForm(await img.jpeg(800, 600, seed)),
+  });
+  expect(r.status).toBe(201);
+  return r.json.session.picture_url as string;
+}
+
+const pictureFiles = () => {
+  const root = path.join(env.dataDir(), 'pictures');
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+};
+
+describe('host link', () => {
+  it('is made lazily, stable, admin only; a rotate kills the old link at once', async () => {
+    const event = await eventWith('Anna & Boris');
+    expect((await getLink(event.id, 'guest')).status).toBe(401);
+    expect((await getLink(event.id, 'booth')).status).toBe(403);
+
+    const a = await getLink(event.id);
+    expect(a.status).toBe(200);
+    expect(a.json.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(a.json.url).toBe(`http://booth.test/g/${a.json.token}`);
+    expect((await getLink(event.id)).json).toEqual(a.json);
+    expect((await gallery(a.json.token)).status).toBe(200);
+
+    const b = await rotate(event.id);
+    expect(b.status).toBe(201);
+    expect(b.json.token).not.toBe(a.json.token);
+    const old = await gallery(a.json.token);
+    expect(old.status).toBe(404);
+    expect(old.json.error.code).toBe('gallery_not_found');
+    expect((await gallery(b.json.token)).status).toBe(200);
+    expect((await getLink(event.id)).json).toEqual(b.json);
+  });
+
+  it('unknown event 404, unknown and malformed tokens 404 gallery_not_found', async () => {
+    expect((await getLink('00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    for (const t of ['A'.repeat(32), 'short', '%2e%2e']) {
+      const r = await gallery(t);
+      expect(r.status).toBe(404);
+      expect(r.json.error.code).toBe('gallery_not_found');
+    }
+  });
+});
+
+describe('the gallery', () => {
+  it('shows only name, dates and theme, and the event pictures newest first in pages', async () => {
+    const event = await eventWith('Pages');
+    const other = await eventWith('Other');
+    await pictureOf(other.id);
+    const urls: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      urls.push(await pictureOf(event.id, 10 + i));
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    const token = (await getLink(event.id)).json.token;
+    const all = await gallery(token);
+    expect(all.status).toBe(200);
+    expect(Object.keys(all.json.event).sort()).toEqual(['ends_at', 'name', 'starts_at', 'theme']);
+    expect(all.json.event.name).toBe('Pages');
+    expect(all.json.pictures.map((p: { url: string }) => p.url)).toEqual([...urls].reverse());
+    expect(all.json.next_before).toBeNull();
+    expect(all.json.total.count).toBe(5);
+    expect(all.json.total.bytes).toBe(
+      all.json.pictures.reduce((n: number, p: { bytes: number }) => n + p.bytes, 0),
+    );
+
+    const seen: string[] = [];
+    let q = '?limit=2';
+    for (;;) {
+      const r = await gallery(token, q);
+      expect(r.status).toBe(200);
+      expect(r.json.pictures.length).toBeLessThanOrEqual(2);
+      seen.push(...r.json.pictures.map((p: { url: string }) => p.url));
+      if (!r.json.next_before) break;
+      q = `?limit=2&before=${encodeURIComponent(r.json.next_before)}`;
+    }
+    expect(seen).toEqual([...urls].reverse());
+  });
+
+  it('bad query 400 invalid_query', async () => {
+    const event = await eventWith('Query');
+    const token = (await getLink(event.id)).json.token;
+    for (const q of ['?limit=0', '?limit=201', '?limit=x', '?before=yesterday', '?other=1']) {
+      const r = await gallery(token, q);
+      expect(r.status, q).toBe(400);
+      expect(r.json.error.code).toBe('invalid_query');
+    }
+  });
+
+  it('expired pictures are left out', async () => {
+    const event = await eventWith('Expired', 1);
+    await pictureOf(event.id);
+    const token = (await getLink(event.id)).json.token;
+    expect((await gallery(token)).json.pictures).toHaveLength(1);
+    const { getDb } = await import('@/db');
+    const { pictures } = await import('@/db/schema');
+    getDb()
+      .update(pictures)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .run();
+    expect((await gallery(token)).json.pictures).toHaveLength(0);
+  });
+});
+
+describe('the host removes a picture', () => {
+  it('204: row and files go, the take-home link is 404; another event picture is 404 (BOLA)', async () => {
+    const event = await eventWith('Remove');
+    const other = await eventWith('Not yours');
+    await pictureOf(event.id);
+    const otherUrl = await pictureOf(other.id);
+    const token = (await getLink(event.id)).json.token;
+    const otherToken = (await getLink(other.id)).json.token;
+    const mine = (await gallery(token)).json.pictures[0];
+    const theirs = (await gallery(otherToken)).json.pictures[0];
+    const files = pictureFiles().length;
+
+    const bola = await removeIt(token, theirs.id);
+    expect(bola.status).toBe(404);
+    expect(bola.json.error.code).toBe('picture_not_found');
+    const otherPicToken = otherUrl.split('/').pop() as string;
+    expect((await call(pictureRoute.GET, { path: '/', params: { token: otherPicToken } })).status).toBe(200);
+
+    expect((await removeIt(token, mine.id)).status).toBe(204);
+    expect((await gallery(token)).json.pictures).toHaveLength(0);
+    expect(pictureFiles().length).toBe(files - 2);
+    const picToken = mine.url.split('/').pop();
+    expect((await call(pictureRoute.GET, { path: '/', params: { token: picToken } })).status).toBe(404);
+    expect((await removeIt(token, mine.id)).status).toBe(404);
+    expect((await removeIt(token, 'not-a-uuid')).status).toBe(404);
+    expect((await removeIt('B'.repeat(32), theirs.id)).json.error.code).toBe('gallery_not_found');
+  });
+});
