@@ -946,3 +946,31 @@ export function findEventPicture(eventId: string, id: string, db: Db = getDb()):
     .where(and(eq(pictures.eventId, eventId), eq(pictures.id, id)))
     .get();
 }
+
+/** A page of an event's live pictures oldest first, after the cursor (the ZIP reads in pages). */
+export function eventPicturesAfter(
+  eventId: string,
+  after: { createdAt: Date; id: string } | undefined,
+  limit: number,
+  now: Date,
+  db: Db = getDb(),
+): PictureRow[] {
+  return db
+    .select()
+    .from(pictures)
+    .where(
+      and(
+        eq(pictures.eventId, eventId),
+        gt(pictures.expiresAt, now),
+        after
+          ? or(
+              gt(pictures.createdAt, after.createdAt),
+              and(eq(pictures.createdAt, after.createdAt), gt(pictures.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(asc(pictures.createdAt), asc(pictures.id))
+    .limit(limit)
+    .all();
+}

@@ -1,15 +1,24 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as hostLink from '@/app/api/events/[id]/host-link/route';
 import * as eventsRoute from '@/app/api/events/route';
 import * as galleryPicture from '@/app/api/gallery/[token]/pictures/[id]/route';
 import * as galleryRoute from '@/app/api/gallery/[token]/route';
+import * as galleryZip from '@/app/api/gallery/[token]/zip/route';
 import * as pictureRoute from '@/app/api/pictures/[token]/route';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as create from '@/app/api/session/create/route';
+import { getDb } from '@/db';
+import { pictures } from '@/db/schema';
+import { loadGallery } from '@/lib/gallery';
+import { galleryZipResponse } from '@/lib/gallery-zip';
+import { pictureFilePath } from '@/lib/storage';
 import { useTestEnv } from '../support/env';
-import { call, photoForm } from '../support/http';
+import { call, photoForm, readResponse } from '../support/http';
 import * as img from '../support/images';
 
 /** The host gallery: the host link, its pages of pictures, the host's remove. */
@@ -180,5 +189,70 @@ describe('the host removes a picture', () => {
     expect((await removeIt(token, mine.id)).status).toBe(404);
     expect((await removeIt(token, 'not-a-uuid')).status).toBe(404);
     expect((await removeIt('B'.repeat(32), theirs.id)).json.error.code).toBe('gallery_not_found');
+  });
+});
+
+describe('download all', () => {
+  it('a real unzip holds every live picture byte-identical, with readable names', async () => {
+    const event = await eventWith('Анна & Boris: 2027/06');
+    const other = await eventWith('Other zip');
+    await pictureOf(other.id);
+    for (let i = 0; i < 4; i++) {
+      await pictureOf(event.id, 60 + i);
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    const token = (await getLink(event.id)).json.token;
+    const r = await call(galleryZip.GET, { path: `/api/gallery/${token}/zip`, params: { token } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/zip');
+    const cd = r.headers.get('content-disposition') ?? '';
+    expect(cd).toMatch(/^attachment; filename="[\x20-\x7e]+\.zip"; filename\*=UTF-8''/);
+    expect(decodeURIComponent(cd.split("UTF-8''")[1] ?? '')).toBe('Анна & Boris 2027 06.zip');
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gallery-zip-'));
+    const zipFile = path.join(dir, 'all.zip');
+    fs.writeFileSync(zipFile, r.body);
+    expect(execFileSync('unzip', ['-t', zipFile]).toString()).toContain('No errors detected');
+    execFileSync('unzip', ['-q', zipFile, '-d', path.join(dir, 'x')]);
+    const names = fs.readdirSync(path.join(dir, 'x')).sort();
+    expect(names).toHaveLength(4);
+    names.forEach((n, i) => {
+      expect(n).toMatch(
+        new RegExp(`^Анна & Boris 2027 06 \\d{4}-\\d{2}-\\d{2} \\d{2}-\\d{2} 00${i + 1}\\.jpg$`),
+      );
+    });
+    const rows = getDb()
+      .select()
+      .from(pictures)
+      .where(eq(pictures.eventId, event.id))
+      .all()
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    rows.forEach((row, i) => {
+      const got = fs.readFileSync(path.join(dir, 'x', names[i] as string));
+      expect(got.equals(fs.readFileSync(pictureFilePath(row.storageKey, 'full')))).toBe(true);
+      expect(got.length).toBe(row.bytes);
+    });
+
+    // Read from the DB one page at a time (pages of 1 here): the same archive, every entry.
+    const paged = await readResponse(
+      galleryZipResponse(new Request('http://booth.test/'), loadGallery(token), { pageSize: 1 }),
+    );
+    fs.writeFileSync(zipFile, paged.body);
+    const listing = execFileSync('unzip', ['-t', zipFile]).toString();
+    expect(listing).toContain('No errors detected');
+    expect(listing.match(/testing: /g)).toHaveLength(4);
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    const none = await call(galleryZip.GET, { path: '/', params: { token: 'C'.repeat(32) } });
+    expect(none.status).toBe(404);
+    expect(none.json.error.code).toBe('gallery_not_found');
+  });
+
+  it('an empty gallery is a valid empty ZIP', async () => {
+    const event = await eventWith('Empty');
+    const token = (await getLink(event.id)).json.token;
+    const r = await call(galleryZip.GET, { path: `/api/gallery/${token}/zip`, params: { token } });
+    expect(r.status).toBe(200);
+    expect(r.body.subarray(0, 4).toString('hex')).toBe('504b0506');
   });
 });

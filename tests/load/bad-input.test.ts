@@ -913,6 +913,7 @@ const ROUTE_METHODS: Record<string, string[]> = {
   '/api/events/[id]/preview': ['POST'],
   '/api/gallery/[token]': ['GET'],
   '/api/gallery/[token]/pictures/[id]': ['DELETE'],
+  '/api/gallery/[token]/zip': ['GET'],
   '/api/health': ['GET'],
   '/api/pictures/[token]': ['GET', 'DELETE'],
   '/api/pictures/[token]/image': ['GET'],
