@@ -974,3 +974,17 @@ export function eventPicturesAfter(
     .limit(limit)
     .all();
 }
+
+/** The ids and times of an event's live pictures (the gallery stream's poll: what came, what went). */
+export function eventPictureStamps(
+  eventId: string,
+  now: Date,
+  db: Db = getDb(),
+): { id: string; at: number }[] {
+  return db
+    .select({ id: pictures.id, createdAt: pictures.createdAt })
+    .from(pictures)
+    .where(and(eq(pictures.eventId, eventId), gt(pictures.expiresAt, now)))
+    .all()
+    .map((r) => ({ id: r.id, at: r.createdAt.getTime() }));
+}

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as hostLink from '@/app/api/events/[id]/host-link/route';
 import * as eventsRoute from '@/app/api/events/route';
+import * as galleryEvents from '@/app/api/gallery/[token]/events/route';
 import * as galleryPicture from '@/app/api/gallery/[token]/pictures/[id]/route';
 import * as galleryRoute from '@/app/api/gallery/[token]/route';
 import * as galleryZip from '@/app/api/gallery/[token]/zip/route';
@@ -18,7 +19,7 @@ import { loadGallery } from '@/lib/gallery';
 import { galleryZipResponse } from '@/lib/gallery-zip';
 import { pictureFilePath } from '@/lib/storage';
 import { useTestEnv } from '../support/env';
-import { call, photoForm, readResponse } from '../support/http';
+import { buildRequest, call, photoForm, readResponse } from '../support/http';
 import * as img from '../support/images';
 
 /** The host gallery: the host link, its pages of pictures, the host's remove. */
@@ -254,5 +255,57 @@ describe('download all', () => {
     const r = await call(galleryZip.GET, { path: `/api/gallery/${token}/zip`, params: { token } });
     expect(r.status).toBe(200);
     expect(r.body.subarray(0, 4).toString('hex')).toBe('504b0506');
+  });
+});
+
+describe('the live gallery stream', () => {
+  it('tells a new picture and a removed one, learnt from the database (any process), and stops on abort', async () => {
+    const event = await eventWith('Live');
+    const other = await eventWith('Live other');
+    await pictureOf(event.id, 1);
+    const token = (await getLink(event.id)).json.token;
+    const abort = new AbortController();
+    const request = buildRequest({ path: `/api/gallery/${token}/events`, signal: abort.signal });
+    const res = await galleryEvents.GET(request, { params: Promise.resolve({ token }) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const until = async (re: RegExp) => {
+      const deadline = Date.now() + 5000;
+      while (!re.test(text)) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no ${re} in ${text}`);
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<null>((r) => setTimeout(() => r(null), left)),
+        ]);
+        if (chunk?.value) text += new TextDecoder().decode(chunk.value);
+      }
+      return re.exec(text);
+    };
+    await until(/retry: /);
+
+    const url = await pictureOf(event.id, 2);
+    await pictureOf(other.id, 3);
+    const m = await until(/event: picture\ndata: (.*)\n\n/);
+    const picture = JSON.parse(m?.[1] ?? '{}');
+    expect(picture.url).toBe(url);
+    expect(picture.event_id).toBe(event.id);
+    expect(text.match(/event: picture/g)).toHaveLength(1);
+
+    // Removed behind this process's back (as another worker or the bot would): still told.
+    getDb().delete(pictures).where(eq(pictures.id, picture.id)).run();
+    const gone = await until(/event: removed\ndata: (.*)\n\n/);
+    expect(JSON.parse(gone?.[1] ?? '{}')).toEqual({ id: picture.id });
+
+    abort.abort();
+    await reader.cancel().catch(() => {});
+  });
+
+  it('unknown token 404 gallery_not_found', async () => {
+    const r = await call(galleryEvents.GET, { path: '/', params: { token: 'D'.repeat(32) } });
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('gallery_not_found');
   });
 });

@@ -912,6 +912,7 @@ const ROUTE_METHODS: Record<string, string[]> = {
   '/api/events/[id]/host-link': ['GET', 'POST'],
   '/api/events/[id]/preview': ['POST'],
   '/api/gallery/[token]': ['GET'],
+  '/api/gallery/[token]/events': ['GET'],
   '/api/gallery/[token]/pictures/[id]': ['DELETE'],
   '/api/gallery/[token]/zip': ['GET'],
   '/api/health': ['GET'],
