@@ -249,6 +249,40 @@ describe('download all', () => {
     expect(none.json.error.code).toBe('gallery_not_found');
   });
 
+  it('a client that goes away stops the archive', async () => {
+    const event = await eventWith('Abort');
+    for (let i = 0; i < 3; i++) await pictureOf(event.id, 90 + i);
+    const token = (await getLink(event.id)).json.token;
+    const abort = new AbortController();
+    const res = galleryZipResponse(
+      new Request('http://booth.test/', { signal: abort.signal }),
+      loadGallery(token),
+      { pageSize: 1 },
+    );
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    abort.abort();
+    // The stream ends (or fails) soon, well before the three pictures are sent.
+    let bytes = first.value?.length ?? 0;
+    const ended = await Promise.race([
+      (async () => {
+        try {
+          for (;;) {
+            const r = await reader.read();
+            if (r.done) break;
+            bytes += r.value.length;
+          }
+        } catch {}
+        return true;
+      })(),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+    ]);
+    expect(ended).toBe(true);
+    const total = (await gallery(token)).json.total.bytes as number;
+    expect(bytes).toBeLessThan(total);
+  });
+
   it('an empty gallery is a valid empty ZIP', async () => {
     const event = await eventWith('Empty');
     const token = (await getLink(event.id)).json.token;
