@@ -77,4 +77,33 @@ describe('the gallery stream across workers', () => {
     }
     sse.close();
   });
+
+  it('the page /g/<token> shows the event and its first pictures; an unknown or rotated link is a 404 page', async () => {
+    const event = await post('/api/events', { name: 'Page Gala', retention_days: 2 }, adminAuth);
+    const id = event.json.event.id as string;
+    const created = await post('/api/session/create', { type: 'download', event_id: id }, boothAuth);
+    const sid = created.json.session.id as string;
+    const res = await fetch(`${server.url}/api/session/${sid}/result`, {
+      method: 'POST',
+      headers: { ...boothAuth, connection: 'close' },
+      body: photoForm(await img.jpeg(900, 600, 5)),
+    });
+    expect(res.status).toBe(201);
+    const pictureToken = ((await res.json()).session.picture_url as string).split('/').pop();
+    const { token } = await (
+      await fetch(`${server.url}/api/events/${id}/host-link`, { headers: adminAuth })
+    ).json();
+    const page = await fetch(`${server.url}/g/${token}`, { headers: { 'accept-language': 'en' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Page Gala');
+    expect(html).toContain(`/api/pictures/${pictureToken}/image`);
+    expect(html).toContain('Download all (1 picture,');
+    expect(html).not.toContain(id);
+
+    await post(`/api/events/${id}/host-link`, {}, adminAuth);
+    const old = await fetch(`${server.url}/g/${token}`, { headers: { 'accept-language': 'en' } });
+    expect(old.status).toBe(404);
+    expect(await old.text()).toContain('No gallery here');
+  });
 });
