@@ -2,7 +2,9 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
+import { NextIntlClientProvider } from 'next-intl';
 import { getTranslations } from 'next-intl/server';
+import { pickMessages } from '@/i18n/messages';
 import { ApiError } from '@/lib/errors';
 import { galleryPage, loadGallery } from '@/lib/gallery';
 import { baseUrlFromHeaders } from '@/lib/links';
@@ -31,5 +33,10 @@ export default async function GalleryPage({ params }: Props) {
   const { token } = await params;
   const event = loadOrNotFound(token);
   const first = galleryPage(event, baseUrlFromHeaders(await headers()), { limit: 48 });
-  return <GalleryView token={token} initial={first} />;
+  const messages = await pickMessages('common', 'gallery');
+  return (
+    <NextIntlClientProvider messages={messages}>
+      <GalleryView token={token} initial={first} />
+    </NextIntlClientProvider>
+  );
 }
