@@ -931,3 +931,103 @@ export function eventStatRows(eventId: string, db: Db = getDb()): EventStatsRow[
     .orderBy(asc(eventStats.hour))
     .all();
 }
+// ---------------------------------------------------------------------------------------------
+// The host gallery (rules in lib/gallery.ts).
+
+export function findEventByHostToken(token: string, db: Db = getDb()): EventRow | undefined {
+  return db.select().from(events).where(eq(events.hostToken, token)).get();
+}
+
+/** Sets the event's host token; with `onlyIfNone`, only when it has none yet (the lazy create). */
+export function setEventHostToken(id: string, token: string, onlyIfNone = false, db: Db = getDb()): void {
+  db.update(events)
+    .set({ hostToken: token })
+    .where(and(eq(events.id, id), onlyIfNone ? isNull(events.hostToken) : undefined))
+    .run();
+}
+
+/** An event's live pictures newest first, created strictly before `before` (a page of the gallery). */
+export function eventPicturesPage(
+  eventId: string,
+  opts: { before?: Date; limit: number; now: Date },
+  db: Db = getDb(),
+): PictureRow[] {
+  return db
+    .select()
+    .from(pictures)
+    .where(
+      and(
+        eq(pictures.eventId, eventId),
+        gt(pictures.expiresAt, opts.now),
+        opts.before ? lt(pictures.createdAt, opts.before) : undefined,
+      ),
+    )
+    .orderBy(desc(pictures.createdAt), desc(pictures.id))
+    .limit(opts.limit)
+    .all();
+}
+
+/** The count and total bytes of an event's live pictures (the gallery's "Download all" button). */
+export function eventPicturesTotal(
+  eventId: string,
+  now: Date,
+  db: Db = getDb(),
+): { count: number; bytes: number } {
+  const row = db
+    .select({ count: count(), bytes: sql<number>`coalesce(sum(${pictures.bytes}), 0)` })
+    .from(pictures)
+    .where(and(eq(pictures.eventId, eventId), gt(pictures.expiresAt, now)))
+    .get();
+  return { count: row?.count ?? 0, bytes: Number(row?.bytes ?? 0) };
+}
+
+/** One live picture of the event by id (a picture of another event is not found). */
+export function findEventPicture(eventId: string, id: string, db: Db = getDb()): PictureRow | undefined {
+  return db
+    .select()
+    .from(pictures)
+    .where(and(eq(pictures.eventId, eventId), eq(pictures.id, id)))
+    .get();
+}
+
+/** A page of an event's live pictures oldest first, after the cursor (the ZIP reads in pages). */
+export function eventPicturesAfter(
+  eventId: string,
+  after: { createdAt: Date; id: string } | undefined,
+  limit: number,
+  now: Date,
+  db: Db = getDb(),
+): PictureRow[] {
+  return db
+    .select()
+    .from(pictures)
+    .where(
+      and(
+        eq(pictures.eventId, eventId),
+        gt(pictures.expiresAt, now),
+        after
+          ? or(
+              gt(pictures.createdAt, after.createdAt),
+              and(eq(pictures.createdAt, after.createdAt), gt(pictures.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(asc(pictures.createdAt), asc(pictures.id))
+    .limit(limit)
+    .all();
+}
+
+/** The ids and times of an event's live pictures (the gallery stream's poll: what came, what went). */
+export function eventPictureStamps(
+  eventId: string,
+  now: Date,
+  db: Db = getDb(),
+): { id: string; at: number }[] {
+  return db
+    .select({ id: pictures.id, createdAt: pictures.createdAt })
+    .from(pictures)
+    .where(and(eq(pictures.eventId, eventId), gt(pictures.expiresAt, now)))
+    .all()
+    .map((r) => ({ id: r.id, at: r.createdAt.getTime() }));
+}

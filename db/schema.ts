@@ -47,12 +47,15 @@ export const events = sqliteTable(
     wifi: text('wifi', { mode: 'json' }).$type<EventWifi>(),
     /** Storage key of the overlay frame (has_frame); written by the frame upload (later). */
     frameKey: text('frame_key'),
+    /** The host gallery's link (/g/<token>): random, 192 bits; made lazily, replaced on rotate. */
+    hostToken: text('host_token'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [
     uniqueIndex('events_default_idx').on(t.isDefault).where(sql`is_default = 1`),
     index('events_created_at_idx').on(t.createdAt),
+    uniqueIndex('events_host_token_idx').on(t.hostToken),
   ],
 );
 

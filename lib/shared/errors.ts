@@ -26,6 +26,7 @@ const table = {
   event_not_found: { status: 404 },
   booth_not_found: { status: 404 },
   picture_not_found: { status: 404 },
+  gallery_not_found: { status: 404 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   request_timeout: { status: 408, retry: true },
