@@ -121,7 +121,7 @@ export async function deleteGalleryPicture(event: EventRow, pictureId: string): 
   const picture = z.uuid().safeParse(pictureId).success
     ? findEventPicture(event.id, pictureId.toLowerCase())
     : undefined;
-  if (!picture || (await removePicture(picture)) < 0) {
+  if (!picture || (await removePicture(picture, undefined, { withResult: true })) < 0) {
     throw new ApiError('picture_not_found', 'No such picture in this gallery.');
   }
 }

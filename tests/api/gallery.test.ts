@@ -182,8 +182,17 @@ describe('the host removes a picture', () => {
     const otherPicToken = otherUrl.split('/').pop() as string;
     expect((await call(pictureRoute.GET, { path: '/', params: { token: otherPicToken } })).status).toBe(200);
 
+    const sessionId = (await getDb().select().from(pictures).where(eq(pictures.id, mine.id)).get())
+      ?.sessionId as string;
     expect((await removeIt(token, mine.id)).status).toBe(204);
     expect((await gallery(token)).json.pictures).toHaveLength(0);
+    // Nothing of it stays: the session's own copy of the result goes too.
+    const left = await call(result.GET, {
+      path: `/api/session/${sessionId}/result`,
+      params: { id: sessionId },
+      as: 'booth',
+    });
+    expect(left.status).toBe(404);
     expect(pictureFiles().length).toBe(files - 2);
     const picToken = mine.url.split('/').pop();
     expect((await call(pictureRoute.GET, { path: '/', params: { token: picToken } })).status).toBe(404);
