@@ -4,6 +4,7 @@ import { acquireStream } from './limits';
 import { baseUrlFor } from './links';
 import { loadLiveSession } from './sessions';
 import { nodeSink, SessionStream } from './sse';
+import { SSE_HEADERS } from './sse-response';
 
 /**
  * GET /api/session/:id/events served by server.mjs itself, on the Node request and response,
@@ -12,13 +13,6 @@ import { nodeSink, SessionStream } from './sse';
  * here a stream is its socket, its response and one SessionStream (bench B4 has the numbers).
  * Same checks and answers as app/api/session/[id]/events/route.ts, which stays for `next dev`.
  */
-
-const HEADERS = {
-  'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
-  Connection: 'keep-alive',
-  'X-Accel-Buffering': 'no',
-};
 
 /** A Request with the URL and headers only: what the checks read (address, host, credentials). */
 function requestOf(req: IncomingMessage): Request {
@@ -62,7 +56,7 @@ export function serveEventStream(
     return;
   }
   request = undefined;
-  res.writeHead(200, { ...extraHeaders, ...HEADERS });
+  res.writeHead(200, { ...extraHeaders, ...SSE_HEADERS });
   res.flushHeaders();
   const stream = new SessionStream(sessionId, baseUrl, undefined, release);
   res.once('close', () => stream.close());

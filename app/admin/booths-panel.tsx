@@ -7,6 +7,7 @@ import { Button } from '@/components/button';
 import { LocalTime } from '@/components/local-time';
 import { QrCode } from '@/components/qr-code';
 import { type BoothJson, type EventJson, failureMessage, type PairingJson } from './admin-events-api';
+import { ErrorNote, NameForm } from './name-form';
 
 const REFRESH_MS = 10_000;
 const inputClass = 'min-h-11 rounded-lg border border-neutral-400 bg-white px-3';
@@ -216,26 +217,17 @@ export function BoothsPanel({ event, events }: { event: EventJson; events: Event
       <h3 id="booths-title" className="text-xl font-bold">
         {t('boothsTitle', { name: event.name })}
       </h3>
-      <form onSubmit={add} className="flex flex-wrap items-end gap-2">
-        <label className="flex flex-col gap-1 text-sm font-semibold">
-          {t('newBoothName')}
-          <input
-            className={inputClass}
-            value={newName}
-            maxLength={80}
-            placeholder={t('newBoothPlaceholder')}
-            onChange={(e) => setNewName(e.target.value)}
-          />
-        </label>
-        <Button variant="dark" size="sm" type="submit" disabled={!newName.trim()}>
-          {t('addBooth')}
-        </Button>
-      </form>
-      {error && (
-        <p role="alert" className="rounded-lg bg-red-100 px-4 py-3 text-sm text-red-900">
-          {error}
-        </p>
-      )}
+      <NameForm
+        className="flex flex-wrap items-end gap-2"
+        label={t('newBoothName')}
+        placeholder={t('newBoothPlaceholder')}
+        action={t('addBooth')}
+        maxLength={80}
+        value={newName}
+        onChange={setNewName}
+        onSubmit={add}
+      />
+      <ErrorNote error={error} />
       {booths === null ? (
         <p role="status">{t('boothsLoading')}</p>
       ) : booths.length === 0 ? (

@@ -3,11 +3,12 @@
 import { useTranslations } from 'next-intl';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '@/components/api';
-import { Button } from '@/components/button';
+import { EVENT_LIMITS } from '@/lib/shared/event';
 import { type EventJson, failureMessage } from './admin-events-api';
 import { BoothsPanel } from './booths-panel';
 import { EventEditor } from './event-editor';
 import { EventStats } from './event-stats';
+import { ErrorNote, NameForm } from './name-form';
 
 /** The server's order: the default event first, then the newest. */
 function ordered(events: EventJson[]): EventJson[] {
@@ -59,26 +60,17 @@ export function EventsPanel() {
       </h2>
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-[16rem_minmax(0,1fr)]">
         <div className="flex flex-col gap-4">
-          <form onSubmit={create} className="flex flex-col gap-2 rounded-xl bg-white p-4 shadow">
-            <label className="flex flex-col gap-1 text-sm font-semibold">
-              {t('newEventName')}
-              <input
-                className="min-h-11 rounded-lg border border-neutral-400 bg-white px-3 font-normal"
-                value={newName}
-                maxLength={120}
-                placeholder={t('newEventPlaceholder')}
-                onChange={(e) => setNewName(e.target.value)}
-              />
-            </label>
-            <Button variant="dark" size="sm" type="submit" disabled={!newName.trim()}>
-              {t('newEvent')}
-            </Button>
-          </form>
-          {error && (
-            <p role="alert" className="rounded-lg bg-red-100 px-4 py-3 text-sm text-red-900">
-              {error}
-            </p>
-          )}
+          <NameForm
+            className="flex flex-col gap-2 rounded-xl bg-white p-4 shadow"
+            label={t('newEventName')}
+            placeholder={t('newEventPlaceholder')}
+            action={t('newEvent')}
+            maxLength={EVENT_LIMITS.nameMax}
+            value={newName}
+            onChange={setNewName}
+            onSubmit={create}
+          />
+          <ErrorNote error={error} />
           {events === null ? (
             <p role="status">{t('loading')}</p>
           ) : (

@@ -4,8 +4,8 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { Button, buttonClass } from '@/components/button';
 import { LocalTime } from '@/components/local-time';
+import { Notice } from '@/components/notice';
 import type { PictureJson } from '@/lib/shared/wire';
-import { PictureNotice } from './picture-notice';
 
 type ShareMode = 'files' | 'url' | 'copy';
 
@@ -79,7 +79,7 @@ export function PictureView({ picture, eventName }: { picture: PictureViewJson; 
     }
   };
 
-  if (deleted) return <PictureNotice alert icon="🗑️" title={t('deletedTitle')} body={t('deletedBody')} />;
+  if (deleted) return <Notice alert icon="🗑️" title={t('deletedTitle')} body={t('deletedBody')} />;
 
   return (
     <section aria-labelledby="picture-title" className="flex flex-col gap-5">

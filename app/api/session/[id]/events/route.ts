@@ -1,8 +1,8 @@
 import { route } from '@/lib/http';
-import { acquireStream } from '@/lib/limits';
 import { baseUrlFor } from '@/lib/links';
 import { loadLiveSession } from '@/lib/sessions';
 import { sessionEventStream } from '@/lib/sse';
+import { streamResponse } from '@/lib/sse-response';
 
 type P = { id: string };
 
@@ -10,19 +10,7 @@ export const dynamic = 'force-dynamic';
 
 export const GET = route<P>((request, { id }) => {
   const session = loadLiveSession(id);
-  // Over the cap of live streams: 429 at once (lib/limits.ts); the slot is freed when it closes.
-  const release = acquireStream(request);
-  try {
-    return new Response(sessionEventStream(session.id, baseUrlFor(request), request.signal, release), {
-      headers: {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-      },
-    });
-  } catch (err) {
-    release();
-    throw err;
-  }
+  return streamResponse(request, (release) =>
+    sessionEventStream(session.id, baseUrlFor(request), request.signal, release),
+  );
 });
