@@ -43,6 +43,8 @@ export const events = sqliteTable(
     sessionTtlMinutes: real('session_ttl_minutes').notNull(),
     retentionDays: integer('retention_days').notNull(),
     printQr: integer('print_qr', { mode: 'boolean' }).notNull(),
+    /** The slideshow (/g/<token>/show) shows a QR of the host gallery in a corner. */
+    slideshowQr: integer('slideshow_qr', { mode: 'boolean' }).notNull().default(false),
     consentText: text('consent_text'),
     wifi: text('wifi', { mode: 'json' }).$type<EventWifi>(),
     /** Storage key of the overlay frame (has_frame); written by the frame upload (later). */

@@ -48,6 +48,7 @@ export function serializeEvent(e: EventRow): EventJson {
     session_ttl_minutes: e.sessionTtlMinutes,
     retention_days: e.retentionDays,
     print_qr: e.printQr,
+    slideshow_qr: e.slideshowQr,
     consent_text: e.consentText ?? null,
     wifi: e.wifi ?? null,
     has_frame: e.frameKey != null,
@@ -91,6 +92,7 @@ const writableSchema = z
       .max(MAX_TTL_MINUTES, `must be at most ${MAX_TTL_MINUTES} (7 days)`),
     retention_days: z.number().int().min(0).max(MAX_RETENTION_DAYS),
     print_qr: z.boolean(),
+    slideshow_qr: z.boolean(),
     consent_text: nullableText(EVENT_LIMITS.consentMax),
     wifi: z
       .object({
@@ -152,6 +154,7 @@ function toRow(input: EventInput, current: Pick<EventRow, 'theme'>): Partial<New
   if (input.session_ttl_minutes !== undefined) row.sessionTtlMinutes = input.session_ttl_minutes;
   if (input.retention_days !== undefined) row.retentionDays = input.retention_days;
   if (input.print_qr !== undefined) row.printQr = input.print_qr;
+  if (input.slideshow_qr !== undefined) row.slideshowQr = input.slideshow_qr;
   if (input.consent_text !== undefined) row.consentText = input.consent_text;
   if (input.wifi !== undefined) row.wifi = input.wifi;
   return row;
@@ -192,6 +195,7 @@ export function createEvent(input: EventInput): EventRow {
     sessionTtlMinutes: 30,
     retentionDays: 7,
     printQr: true,
+    slideshowQr: false,
     ...toRow(input, { theme: DEFAULT_THEME }),
     createdAt: now,
     updatedAt: now,

@@ -24,6 +24,7 @@ interface Draft {
   session_ttl_minutes: string;
   retention_days: string;
   print_qr: boolean;
+  slideshow_qr: boolean;
   ssid: string;
   password: string;
   consent_text: string;
@@ -59,6 +60,7 @@ function draftOf(e: EventJson): Draft {
     session_ttl_minutes: String(e.session_ttl_minutes),
     retention_days: String(e.retention_days),
     print_qr: e.print_qr,
+    slideshow_qr: e.slideshow_qr,
     ssid: e.wifi?.ssid ?? '',
     password: e.wifi?.password ?? '',
     consent_text: e.consent_text ?? '',
@@ -85,6 +87,7 @@ function bodyOf(d: Draft) {
     session_ttl_minutes: num(d.session_ttl_minutes),
     retention_days: num(d.retention_days),
     print_qr: d.print_qr,
+    slideshow_qr: d.slideshow_qr,
     wifi: d.ssid.trim() ? { ssid: d.ssid.trim(), password: d.password } : null,
     consent_text: d.consent_text,
     starts_at: fromLocalInput(d.starts_at),
@@ -105,6 +108,7 @@ const FIELDS: readonly (keyof Draft)[] = [
   'session_ttl_minutes',
   'retention_days',
   'print_qr',
+  'slideshow_qr',
   'ssid',
   'password',
   'consent_text',
@@ -334,6 +338,7 @@ export function EventEditor({
   onDeleted: (id: string) => void;
 }) {
   const t = useTranslations('adminEvents');
+  const tShow = useTranslations('adminSlideshow');
   const [draft, setDraft] = useState<Draft>(() => draftOf(event));
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
@@ -499,6 +504,15 @@ export function EventEditor({
               onChange={(e) => set('print_qr', e.target.checked)}
             />
             {t('printQr')}
+          </label>
+          <label className="flex min-h-11 items-center gap-2 text-sm font-semibold sm:col-span-2">
+            <input
+              type="checkbox"
+              className="size-5"
+              checked={draft.slideshow_qr}
+              onChange={(e) => set('slideshow_qr', e.target.checked)}
+            />
+            {tShow('qrOption')}
           </label>
           {text('ssid', t('wifiSsid'), { maxLength: 32, autoComplete: 'off' })}
           {text('password', t('wifiPassword'), { maxLength: 63, autoComplete: 'off' })}

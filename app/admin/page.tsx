@@ -19,7 +19,14 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function AdminPage() {
   await connection();
   const role = await pageRole();
-  const messages = await pickMessages('common', 'admin', 'adminEvents', 'eventStats', 'errors');
+  const messages = await pickMessages(
+    'common',
+    'admin',
+    'adminEvents',
+    'adminSlideshow',
+    'eventStats',
+    'errors',
+  );
   let body: React.ReactNode;
   if (role !== 'admin') {
     body = <AdminLogin />;

@@ -115,6 +115,8 @@ export interface EventJson {
   session_ttl_minutes: number;
   retention_days: number;
   print_qr: boolean;
+  /** The slideshow (/g/<token>/show) shows a QR of the host gallery in a corner (default false). */
+  slideshow_qr: boolean;
   consent_text: string | null;
   wifi: EventWifi | null;
   has_frame: boolean;

@@ -1,0 +1,1 @@
+ALTER TABLE `events` ADD `slideshow_qr` integer DEFAULT false NOT NULL;
