@@ -69,6 +69,7 @@ describe('the default event', () => {
       wifi: { ssid: 'Venue', password: 'secret-pass' },
       retention_days: 0,
       print_qr: false,
+      slideshow_qr: false,
       has_frame: false,
       layouts: ['grid', 'strip', 'single'],
       theme: { background: '#ffffff', text: '#1f2937', accent: '#f59e0b' },

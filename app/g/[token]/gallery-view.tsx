@@ -14,6 +14,7 @@ const PAGE = 48;
  */
 export function GalleryView({ token, initial }: { token: string; initial: GalleryPage }) {
   const t = useTranslations('gallery');
+  const tShow = useTranslations('slideshow');
   const [pictures, setPictures] = useState<PictureJson[]>(initial.pictures);
   const [next, setNext] = useState<string | null>(initial.next_before);
   const [total, setTotal] = useState(initial.total);
@@ -99,6 +100,15 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
     <main className="min-h-dvh" style={{ background: theme.background, color: theme.text }}>
       <header className="flex flex-wrap items-center justify-between gap-3 p-4">
         <h1 className="text-2xl font-semibold">{t('title', { event: initial.event.name })}</h1>
+        <a
+          href={`/g/${token}/show`}
+          target="_blank"
+          rel="noopener noreferrer"
+          title={tShow('galleryLinkTitle')}
+          className="ml-auto text-sm underline underline-offset-4"
+        >
+          {tShow('galleryLink')}
+        </a>
         {total.count > 0 && (
           <a
             href={`/api/gallery/${token}/zip`}

@@ -33,7 +33,7 @@ export default async function GalleryPage({ params }: Props) {
   const { token } = await params;
   const event = loadOrNotFound(token);
   const first = galleryPage(event, baseUrlFromHeaders(await headers()), { limit: 48 });
-  const messages = await pickMessages('common', 'gallery');
+  const messages = await pickMessages('common', 'gallery', 'slideshow');
   return (
     <NextIntlClientProvider messages={messages}>
       <GalleryView token={token} initial={first} />
