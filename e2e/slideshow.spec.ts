@@ -23,14 +23,15 @@ test.use({
 const QR_NAME = "QR code of the event's gallery";
 
 /** A guest's session at the booth, one photo, composed: the picture's image path and when it was answered. */
-async function compose(request: APIRequestContext, eventId: string, hue: number) {
+async function compose(request: APIRequestContext, eventId: string, photo: number | Buffer) {
   const created = await request.post(`${E2E_ORIGIN}/api/session/create`, {
     headers: boothAuth,
     data: { type: 'upload', event_id: eventId },
   });
   expect(created.status()).toBe(201);
   const session = (await created.json()).session;
-  await uploadViaApi(request, session.id, await makePhoto(1200, 800, hue));
+  const bytes = typeof photo === 'number' ? await makePhoto(1200, 800, photo) : photo;
+  await uploadViaApi(request, session.id, bytes);
   const composed = await request.post(`${E2E_ORIGIN}/api/session/${session.id}/compose`, {
     headers: boothAuth,
     data: { layout: 'single' },
@@ -180,7 +181,8 @@ test('the slideshow: a new picture within 2 s, a removed one leaves, QR by optio
   // The browser goes offline (its open stream stays, image loads fail); a picture is made
   // meanwhile; back online, it shows.
   await context.setOffline(true);
-  const offline = await compose(request, event.id, 120);
+  // One of the project's own sample photos, so the README screenshot shows a real picture.
+  const offline = await compose(request, event.id, fs.readFileSync('assets/samples/sample-2.jpg'));
   await page.waitForTimeout(3000);
   await context.setOffline(false);
   await onScreen(page, offline.imageUrl, 15_000);
@@ -188,6 +190,7 @@ test('the slideshow: a new picture within 2 s, a removed one leaves, QR by optio
   if (process.env.SCREENSHOTS === '1' || process.env.UPDATE_SCREENSHOTS === '1') {
     await page.mouse.move(10, 10);
     await expect(show).toHaveCSS('cursor', 'none', { timeout: 5000 });
+    await onScreen(page, offline.imageUrl, 10_000);
     const png = await page.screenshot({ animations: 'disabled' });
     const docs = path.join(process.cwd(), 'docs');
     fs.mkdirSync(docs, { recursive: true });

@@ -349,12 +349,9 @@ export function SlideshowView({
         </p>
       )}
       {galleryUrl && (
-        <figure className="absolute right-4 bottom-4 flex flex-col items-center gap-1">
+        <figure className="absolute right-4 bottom-4 flex flex-col items-center rounded-2xl bg-white pb-2 text-neutral-900">
           <QrCode value={galleryUrl} label={t('qrAlt')} size={160} fluid="min(24vh, 18vw)" />
-          <figcaption
-            className="rounded px-2 text-[clamp(0.7rem,1vw,1rem)]"
-            style={{ background: `${theme.background}b3`, color: theme.accent }}
-          >
+          <figcaption className="-mt-2 px-3 text-[clamp(0.75rem,1.1vw,1.1rem)] font-medium">
             {t('qrCaption')}
           </figcaption>
         </figure>
