@@ -39,7 +39,8 @@ async function compose(request: APIRequestContext, eventId: string, photo: numbe
   expect(composed.status()).toBe(201);
   const at = Date.now();
   const token = ((await composed.json()).session.picture_url as string).split('/').pop();
-  return { imageUrl: `/api/pictures/${token}/image`, at };
+  // The slideshow fetches it as the host's screen (`?from=host`: not the guest saving it).
+  return { imageUrl: `/api/pictures/${token}/image?from=host`, at };
 }
 
 /** Resolves once an <img> shows `src` fully: loaded, decoded, opacity 1 (the fade done), visible. */
@@ -159,7 +160,9 @@ test('the slideshow: a new picture within 2 s, a removed one leaves, QR by optio
 
   // The host removes the new one: it leaves the screen and the rotation at once.
   const gallery = await (await request.get(`${E2E_ORIGIN}/api/gallery/${link.token}`)).json();
-  const picture = gallery.pictures.find((p: { image_url: string }) => p.image_url === fresh.imageUrl);
+  const picture = gallery.pictures.find(
+    (p: { image_url: string }) => `${p.image_url}?from=host` === fresh.imageUrl,
+  );
   const removed = await request.delete(`${E2E_ORIGIN}/api/gallery/${link.token}/pictures/${picture.id}`);
   expect(removed.status()).toBe(204);
   await expect(page.locator(`img[src="${fresh.imageUrl}"]`)).toHaveCount(0, { timeout: 5000 });

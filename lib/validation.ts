@@ -109,6 +109,8 @@ export const photosQuerySchema = z.object({ type: z.enum(PHOTO_TYPES).optional()
 export const imageQuerySchema = z.object({
   variant: z.enum(['full', 'thumb']).default('full'),
   download: z.enum(['0', '1', 'true', 'false']).optional(),
+  /** `host`: the host's screen (the slideshow) shows it, not the guest: not the guest's fetch. */
+  from: z.enum(['host']).optional(),
 });
 export const listQuerySchema = z.object({
   type: z.enum(SESSION_TYPES).optional(),

@@ -7,6 +7,9 @@ export const DWELL_MAX_S = 120;
 /** The newest pictures the slideshow cycles through; older ones leave the rotation. */
 export const ROTATION_MAX = 200;
 
+/** The full picture, fetched as the host's screen: not counted as its guest saving it. */
+export const screenSrc = (p: Pick<PictureJson, 'image_url'>) => `${p.image_url}?from=host`;
+
 const newestFirst = (a: PictureJson, b: PictureJson) =>
   a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
 

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { QrCode } from '@/components/qr-code';
 import type { EventTheme } from '@/lib/shared/event';
 import type { PictureJson } from '@/lib/shared/wire';
-import { ROTATION_MAX, Rotation } from './rotation';
+import { ROTATION_MAX, Rotation, screenSrc } from './rotation';
 
 /** The cross-fade (CSS opacity transition of the two layers); quicker for a picture just made. */
 const FADE_MS = 700;
@@ -142,11 +142,12 @@ export function SlideshowView({
       loadingId = picture.id;
       loadingFresh = fresh;
       el.dataset.id = picture.id;
-      if (el.getAttribute('src') === picture.image_url && el.complete && el.naturalWidth > 0) {
+      const src = screenSrc(picture);
+      if (el.getAttribute('src') === src && el.complete && el.naturalWidth > 0) {
         reveal(el, picture.id, fresh);
         return;
       }
-      el.src = picture.image_url;
+      el.src = src;
       schedule(LOAD_TIMEOUT_MS);
     }
 

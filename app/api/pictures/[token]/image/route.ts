@@ -8,12 +8,13 @@ type P = { token: string };
 
 /** The picture's bytes (`?download=1`: as an attachment, `?variant=thumb`: small); ETag and 304. */
 export const GET = route<P>((request, { token }) => {
-  const { variant, download } = readQuery(request, imageQuerySchema);
+  const { variant, download, from } = readQuery(request, imageQuerySchema);
   const caller = callerOf(request);
   const picture = loadPicture(token);
   const asFile = download === '1' || download === 'true';
   const response = pictureImageResponse(request, picture, { variant, download: asFile });
   countDownload(picture.eventId, request, response, asFile);
-  notePictureFetch(picture.sessionId, caller, { variant, method: request.method });
+  // The slideshow showing a new picture is not its guest saving it (the booth's "saved ✓").
+  if (from !== 'host') notePictureFetch(picture.sessionId, caller, { variant, method: request.method });
   return response;
 });
