@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
 import sharp from 'sharp';
-import { E2E_ORIGIN, E2E_PORT } from './env';
+import { E2E_ADMIN_TOKEN, E2E_ORIGIN, E2E_PORT } from './env';
 import { adminAuth, boothAuth, decodeQr, makePhoto, uploadViaApi } from './helpers';
 
 /**
@@ -246,6 +246,78 @@ test('the connection drops (stream cut, reconnects refused): a picture made mean
   } finally {
     relay.close();
   }
+});
+
+test('cycling for a while grows nothing: listeners, DOM nodes, JS heap, <img> layers', async ({
+  page,
+  request,
+}) => {
+  const created = await request.post(`${E2E_ORIGIN}/api/events`, {
+    headers: adminAuth,
+    data: { name: 'Long Night', retention_days: 7 },
+  });
+  const event = (await created.json()).event;
+  const pictures = [];
+  for (const hue of [10, 130, 250]) pictures.push(await compose(request, event.id, hue));
+  // The loop's order: newest first.
+  pictures.reverse();
+  const { token } = await (
+    await request.get(`${E2E_ORIGIN}/api/events/${event.id}/host-link`, { headers: adminAuth })
+  ).json();
+  await page.goto(`/g/${token}/show?dwell=2`);
+  const cdp = await page.context().newCDPSession(page);
+  const measure = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const dom = await cdp.send('Memory.getDOMCounters');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    return { ...dom, heap: heap.usedSize };
+  };
+  // Warm up: every picture shown once.
+  for (const p of pictures) await onScreen(page, p.imageUrl, 10_000);
+  const before = await measure();
+  // About a dozen more changes (2 s dwell each).
+  for (let round = 0; round < 4; round++) for (const p of pictures) await onScreen(page, p.imageUrl, 10_000);
+  const after = await measure();
+  console.log(`[slideshow] before ${JSON.stringify(before)} after ${JSON.stringify(after)}`);
+  expect(after.jsEventListeners).toBeLessThanOrEqual(before.jsEventListeners);
+  expect(after.nodes).toBeLessThanOrEqual(before.nodes + 10);
+  expect(after.heap - before.heap).toBeLessThan(1024 * 1024);
+  expect(await imgCount(page)).toBe(2);
+});
+
+test("the admin's event editor turns the slideshow's gallery QR on and off", async ({ page, request }) => {
+  const name = `QR Option ${Date.now().toString(36)}`;
+  await page.goto('/admin');
+  await page.getByLabel('Admin token').fill(E2E_ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByLabel('New event name').fill(name);
+  await page.getByRole('button', { name: 'New event' }).click();
+  const form = page.getByRole('form', { name: `Settings of ${name}` });
+  const box = form.getByLabel(/^Show a QR of the host gallery on the slideshow/);
+  await expect(box).not.toBeChecked();
+  await box.check();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  const events = (await (await request.get(`${E2E_ORIGIN}/api/events`, { headers: adminAuth })).json())
+    .events as { id: string; name: string; slideshow_qr: boolean }[];
+  const event = events.find((e) => e.name === name);
+  expect(event?.slideshow_qr).toBe(true);
+
+  const link = await (
+    await request.get(`${E2E_ORIGIN}/api/events/${event?.id}/host-link`, { headers: adminAuth })
+  ).json();
+  const show = await page.context().newPage();
+  await show.goto(`/g/${link.token}/show`);
+  // No pictures yet: the calm empty screen, with the QR.
+  await expect(show.getByRole('heading', { name: 'Pictures appear here' })).toBeVisible();
+  expect(await decodeQr(show.getByRole('img', { name: QR_NAME }))).toBe(link.url);
+
+  await box.uncheck();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await show.reload();
+  await expect(show.getByRole('heading', { name: 'Pictures appear here' })).toBeVisible();
+  await expect(show.getByRole('img', { name: QR_NAME })).toHaveCount(0);
 });
 
 test('an unknown slideshow link is the 404 page', async ({ page }) => {
