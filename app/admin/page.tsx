@@ -19,7 +19,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function AdminPage() {
   await connection();
   const role = await pageRole();
-  const messages = await pickMessages('common', 'admin', 'adminEvents', 'eventStats', 'errors');
+  const messages = await pickMessages('common', 'admin', 'adminEvents', 'eventStats', 'hostLink', 'errors');
   let body: React.ReactNode;
   if (role !== 'admin') {
     body = <AdminLogin />;
