@@ -946,22 +946,32 @@ export function setEventHostToken(id: string, token: string, onlyIfNone = false,
     .run();
 }
 
-/** An event's live pictures newest first, created strictly before `before` (a page of the gallery). */
+/**
+ * An event's live pictures newest first, ordered by (created_at desc, id desc), one page of the
+ * gallery. `before` alone: only pictures created strictly before that instant. `before` with
+ * `beforeId`: only pictures strictly after (before, beforeId) in that order (created earlier, or at
+ * the same instant with a smaller id), so pictures sharing a created_at at a page edge are neither
+ * skipped nor repeated.
+ */
 export function eventPicturesPage(
   eventId: string,
-  opts: { before?: Date; limit: number; now: Date },
+  opts: { before?: Date; beforeId?: string; limit: number; now: Date },
   db: Db = getDb(),
 ): PictureRow[] {
+  const { before, beforeId } = opts;
+  let cursor: SQL | undefined;
+  if (before && beforeId) {
+    cursor = or(
+      lt(pictures.createdAt, before),
+      and(eq(pictures.createdAt, before), lt(pictures.id, beforeId)),
+    );
+  } else if (before) {
+    cursor = lt(pictures.createdAt, before);
+  }
   return db
     .select()
     .from(pictures)
-    .where(
-      and(
-        eq(pictures.eventId, eventId),
-        gt(pictures.expiresAt, opts.now),
-        opts.before ? lt(pictures.createdAt, opts.before) : undefined,
-      ),
-    )
+    .where(and(eq(pictures.eventId, eventId), gt(pictures.expiresAt, opts.now), cursor))
     .orderBy(desc(pictures.createdAt), desc(pictures.id))
     .limit(opts.limit)
     .all();

@@ -82,15 +82,22 @@ export function serializeGalleryEvent(e: EventRow) {
 export const galleryQuerySchema = z
   .object({
     before: z.iso.datetime({ offset: true }).optional(),
+    before_id: z.uuid().optional(),
     limit: z.coerce.number().int().min(1).max(GALLERY_PAGE_MAX).optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => !q.before_id || q.before, {
+    message: '"before_id" needs "before" (pass both of next_before and next_before_id).',
+    path: ['before_id'],
+  });
 
 export interface GalleryPage {
   event: ReturnType<typeof serializeGalleryEvent>;
   pictures: PictureJson[];
   /** Pass as `before` for the next (older) page; null when this page is the last. */
   next_before: string | null;
+  /** Pass as `before_id` with `before`: the exact (created_at, id) cursor; null on the last page. */
+  next_before_id: string | null;
   /** All live pictures of the event: how many and their bytes (the "Download all" button). */
   total: { count: number; bytes: number };
 }
@@ -99,19 +106,21 @@ export interface GalleryPage {
 export function galleryPage(
   event: EventRow,
   baseUrl: string,
-  query: { before?: string; limit?: number },
+  query: { before?: string; before_id?: string; limit?: number },
   now = new Date(),
 ): GalleryPage {
   const limit = query.limit ?? GALLERY_PAGE_DEFAULT;
   const before = query.before ? new Date(query.before) : undefined;
   // One more than asked: whether there is a next page at all.
-  const rows = eventPicturesPage(event.id, { before, limit: limit + 1, now });
+  const beforeId = before ? query.before_id?.toLowerCase() : undefined;
+  const rows = eventPicturesPage(event.id, { before, beforeId, limit: limit + 1, now });
   const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const last = rows.length > limit ? page.at(-1) : undefined;
   return {
     event: serializeGalleryEvent(event),
     pictures: page.map((p) => serializePicture(p, baseUrl)),
-    next_before: rows.length > limit && last ? last.createdAt.toISOString() : null,
+    next_before: last ? last.createdAt.toISOString() : null,
+    next_before_id: last ? last.id : null,
     total: eventPicturesTotal(event.id, now),
   };
 }

@@ -8,6 +8,7 @@ import { type EventJson, failureMessage } from './admin-events-api';
 import { BoothsPanel } from './booths-panel';
 import { EventEditor } from './event-editor';
 import { EventStats } from './event-stats';
+import { HostLinkPanel } from './host-link-panel';
 import { ErrorNote, NameForm } from './name-form';
 
 /** The server's order: the default event first, then the newest. */
@@ -125,6 +126,7 @@ export function EventsPanel() {
                 }}
               />
             </section>
+            <HostLinkPanel key={`host-${current.id}`} eventId={current.id} />
             <BoothsPanel event={current} events={events ?? []} />
             <EventStats key={current.id} eventId={current.id} />
           </div>

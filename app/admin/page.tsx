@@ -25,6 +25,7 @@ export default async function AdminPage() {
     'adminEvents',
     'adminSlideshow',
     'eventStats',
+    'hostLink',
     'errors',
   );
   let body: React.ReactNode;

@@ -139,10 +139,75 @@ describe('the gallery', () => {
     expect(seen).toEqual([...urls].reverse());
   });
 
+  it('pages by (created_at, id): pictures made in the same millisecond across a page edge are neither skipped nor doubled', async () => {
+    const event = await eventWith('Same instant');
+    const rowOf = (url: string) => {
+      const row = getDb()
+        .select()
+        .from(pictures)
+        .where(eq(pictures.token, url.split('/p/')[1] ?? ''))
+        .get();
+      if (!row) throw new Error(`no picture row for ${url}`);
+      return row;
+    };
+    const older = rowOf(await pictureOf(event.id, 20));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(rowOf(await pictureOf(event.id, 30 + i)).id);
+    // The five share one created_at (a fixed clock), one second after the older picture.
+    const same = new Date(older.createdAt.getTime() + 1000);
+    for (const id of ids) getDb().update(pictures).set({ createdAt: same }).where(eq(pictures.id, id)).run();
+    const expected = [...ids].sort().reverse().concat(older.id);
+
+    const token = (await getLink(event.id)).json.token;
+    const all = await gallery(token);
+    expect(all.json.pictures.map((p: { id: string }) => p.id)).toEqual(expected);
+    expect(all.json.next_before).toBeNull();
+    expect(all.json.next_before_id).toBeNull();
+
+    // limit=2: the first page ends inside the group of five; each next page starts right after it.
+    const seen: string[] = [];
+    let q = '?limit=2';
+    let pages = 0;
+    for (;;) {
+      const r = await gallery(token, q);
+      expect(r.status).toBe(200);
+      pages++;
+      seen.push(...r.json.pictures.map((p: { id: string }) => p.id));
+      if (!r.json.next_before) {
+        expect(r.json.next_before_id).toBeNull();
+        break;
+      }
+      expect(r.json.next_before).toBe(same.toISOString());
+      expect(r.json.next_before_id).toBe(seen.at(-1));
+      q = `?limit=2&before=${encodeURIComponent(r.json.next_before)}&before_id=${r.json.next_before_id}`;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(expected);
+    expect(new Set(seen).size).toBe(6);
+
+    // `before` alone keeps its contract: strictly earlier than the instant (here: the older one only).
+    const legacy = await gallery(token, `?limit=2&before=${encodeURIComponent(same.toISOString())}`);
+    expect(legacy.json.pictures.map((p: { id: string }) => p.id)).toEqual([older.id]);
+    // An upper-case id is the same cursor.
+    const upper = await gallery(
+      token,
+      `?limit=10&before=${encodeURIComponent(same.toISOString())}&before_id=${(expected[1] ?? '').toUpperCase()}`,
+    );
+    expect(upper.json.pictures.map((p: { id: string }) => p.id)).toEqual(expected.slice(2));
+  });
+
   it('bad query 400 invalid_query', async () => {
     const event = await eventWith('Query');
     const token = (await getLink(event.id)).json.token;
-    for (const q of ['?limit=0', '?limit=201', '?limit=x', '?before=yesterday', '?other=1']) {
+    for (const q of [
+      '?limit=0',
+      '?limit=201',
+      '?limit=x',
+      '?before=yesterday',
+      '?other=1',
+      '?before_id=00000000-0000-4000-8000-000000000000',
+      '?before=2026-12-02T18:30:00.000Z&before_id=nope',
+    ]) {
       const r = await gallery(token, q);
       expect(r.status, q).toBe(400);
       expect(r.json.error.code).toBe('invalid_query');

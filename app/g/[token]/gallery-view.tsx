@@ -1,25 +1,32 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { canWebShare, pictureFile, type ShareOutcome, sharePicture } from '@/components/share-picture';
 import type { GalleryPage } from '@/lib/gallery';
 import type { PictureJson } from '@/lib/shared/wire';
+import { GALLERY_PAGE, galleryReducer, initialState } from './gallery-state';
 
-const PAGE = 48;
+type ShareNote = Exclude<ShareOutcome, 'shared' | 'cancelled'>;
 
 /**
  * The gallery in the browser: a grid of thumbnails (lazy, `?variant=thumb`) that pages in as the
- * host scrolls (IntersectionObserver on a sentinel), a full-size view with save, remove, new
- * pictures from the gallery stream, and "Download all" with the size shown before it starts.
+ * host scrolls (IntersectionObserver on a sentinel, the (created_at, id) cursor), a full-size view
+ * with save, share and remove, new pictures from the gallery stream, and "Download all" with the
+ * size shown before it starts. The stream is opened before the first page is read again (on each
+ * open, reconnects included), so no picture made meanwhile is missed; every list is merged by id.
  */
 export function GalleryView({ token, initial }: { token: string; initial: GalleryPage }) {
   const t = useTranslations('gallery');
   const tShow = useTranslations('slideshow');
-  const [pictures, setPictures] = useState<PictureJson[]>(initial.pictures);
-  const [next, setNext] = useState<string | null>(initial.next_before);
-  const [total, setTotal] = useState(initial.total);
+  const ts = useTranslations('galleryShare');
+  const [state, dispatch] = useReducer(galleryReducer, initial, initialState);
+  const { pictures, next, total } = state;
   const [open, setOpen] = useState<PictureJson | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<ShareNote | null>(null);
+  const [canShare, setCanShare] = useState(false);
+  const shareFile = useRef<{ id: string; file: Promise<File | null> } | null>(null);
   const loading = useRef(false);
   const sentinel = useRef<HTMLDivElement>(null);
   const theme = initial.event.theme;
@@ -28,15 +35,11 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
     if (!next || loading.current) return;
     loading.current = true;
     try {
-      const r = await fetch(`/api/gallery/${token}?limit=${PAGE}&before=${encodeURIComponent(next)}`);
+      const q = new URLSearchParams({ limit: String(GALLERY_PAGE), before: next.before });
+      if (next.beforeId) q.set('before_id', next.beforeId);
+      const r = await fetch(`/api/gallery/${token}?${q}`);
       if (!r.ok) throw new Error(String(r.status));
-      const page = (await r.json()) as GalleryPage;
-      setPictures((old) => {
-        const seen = new Set(old.map((p) => p.id));
-        return [...old, ...page.pictures.filter((p) => !seen.has(p.id))];
-      });
-      setNext(page.next_before);
-      setTotal(page.total);
+      dispatch({ type: 'more', page: (await r.json()) as GalleryPage });
       setError(null);
     } catch {
       setError(t('loadFailed'));
@@ -60,25 +63,51 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
 
   useEffect(() => {
     const es = new EventSource(`/api/gallery/${token}/events`);
+    let live = true;
+    // The stream tells what is new from when it opens: read the first page again now, so a
+    // picture made between the server render (or a drop) and this open is not missed.
+    es.addEventListener('open', () => {
+      void fetch(`/api/gallery/${token}?limit=${GALLERY_PAGE}`)
+        .then((r) => (r.ok ? (r.json() as Promise<GalleryPage>) : null))
+        .then((page) => {
+          if (page && live) dispatch({ type: 'first', page });
+        })
+        .catch(() => {});
+    });
     es.addEventListener('picture', (e) => {
-      const p = JSON.parse((e as MessageEvent).data) as PictureJson;
-      setPictures((old) => {
-        const had = old.some((o) => o.id === p.id);
-        if (!had) setTotal((tt) => ({ count: tt.count + 1, bytes: tt.bytes + p.bytes }));
-        return [p, ...old.filter((o) => o.id !== p.id)];
-      });
+      dispatch({ type: 'added', picture: JSON.parse((e as MessageEvent).data) as PictureJson });
     });
     es.addEventListener('removed', (e) => {
       const { id } = JSON.parse((e as MessageEvent).data) as { id: string };
-      setPictures((old) => {
-        const gone = old.find((o) => o.id === id);
-        if (gone) setTotal((tt) => ({ count: tt.count - 1, bytes: tt.bytes - gone.bytes }));
-        return old.filter((o) => o.id !== id);
-      });
+      dispatch({ type: 'removed', id });
       setOpen((o) => (o?.id === id ? null : o));
     });
-    return () => es.close();
+    return () => {
+      live = false;
+      es.close();
+    };
   }, [token]);
+
+  useEffect(() => setCanShare(canWebShare()), []);
+
+  const show = (p: PictureJson | null) => {
+    setNote(null);
+    setOpen(p);
+    // Where Web Share exists, fetch the file as the view opens: the click's user activation
+    // would not outlast a slow download of the full picture.
+    shareFile.current = p && canWebShare() ? { id: p.id, file: pictureFile(p.image_url) } : null;
+  };
+
+  const share = async (p: PictureJson) => {
+    setNote(null);
+    const file = shareFile.current?.id === p.id ? await shareFile.current.file : undefined;
+    const outcome = await sharePicture(p, {
+      title: ts('title', { event: initial.event.name }),
+      text: ts('text', { event: initial.event.name }),
+      file,
+    });
+    if (outcome !== 'shared' && outcome !== 'cancelled') setNote(outcome);
+  };
 
   const remove = async (p: PictureJson) => {
     if (!window.confirm(t('removeConfirm'))) return;
@@ -87,12 +116,8 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
       setError(t('removeFailed'));
       return;
     }
-    setPictures((old) => {
-      if (old.some((o) => o.id === p.id))
-        setTotal((tt) => ({ count: tt.count - 1, bytes: tt.bytes - p.bytes }));
-      return old.filter((o) => o.id !== p.id);
-    });
-    setOpen(null);
+    dispatch({ type: 'removed', id: p.id });
+    show(null);
   };
 
   const mb = (total.bytes / 1_000_000).toFixed(1);
@@ -131,7 +156,7 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
         <ul className="grid grid-cols-3 gap-1 p-1 sm:grid-cols-4 lg:grid-cols-6" data-testid="gallery-grid">
           {pictures.map((p) => (
             <li key={p.id}>
-              <button type="button" className="block w-full" onClick={() => setOpen(p)}>
+              <button type="button" className="block w-full" onClick={() => show(p)}>
                 {/* biome-ignore lint/performance/noImgElement: thumbnails come from the API as they are */}
                 <img
                   src={`${p.image_url}?variant=thumb`}
@@ -155,13 +180,24 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
             <a href={`${open.image_url}?download=1`} className="rounded bg-white/20 px-3 py-2">
               {t('save')}
             </a>
+            <button type="button" className="rounded bg-white/20 px-3 py-2" onClick={() => void share(open)}>
+              {canShare ? ts('share') : ts('copyLink')}
+            </button>
             <button type="button" className="rounded bg-red-600 px-3 py-2" onClick={() => void remove(open)}>
               {t('remove')}
             </button>
-            <button type="button" className="rounded bg-white/20 px-3 py-2" onClick={() => setOpen(null)}>
+            <button type="button" className="rounded bg-white/20 px-3 py-2" onClick={() => show(null)}>
               {t('close')}
             </button>
           </div>
+          {note && (
+            <p
+              role={note === 'copied' ? 'status' : 'alert'}
+              className={`mt-2 text-right ${note === 'copied' ? 'text-emerald-300' : 'text-red-300'}`}
+            >
+              {ts(note)}
+            </p>
+          )}
           {/* biome-ignore lint/performance/noImgElement: the full-size picture, as it is */}
           <img
             src={open.image_url}

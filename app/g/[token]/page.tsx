@@ -8,6 +8,7 @@ import { pickMessages } from '@/i18n/messages';
 import { ApiError } from '@/lib/errors';
 import { galleryPage, loadGallery } from '@/lib/gallery';
 import { baseUrlFromHeaders } from '@/lib/links';
+import { GALLERY_PAGE } from './gallery-state';
 import { GalleryView } from './gallery-view';
 
 type Props = { params: Promise<{ token: string }> };
@@ -32,8 +33,8 @@ export default async function GalleryPage({ params }: Props) {
   await connection();
   const { token } = await params;
   const event = loadOrNotFound(token);
-  const first = galleryPage(event, baseUrlFromHeaders(await headers()), { limit: 48 });
-  const messages = await pickMessages('common', 'gallery', 'slideshow');
+  const first = galleryPage(event, baseUrlFromHeaders(await headers()), { limit: GALLERY_PAGE });
+  const messages = await pickMessages('common', 'gallery', 'galleryShare', 'slideshow');
   return (
     <NextIntlClientProvider messages={messages}>
       <GalleryView token={token} initial={first} />
