@@ -56,7 +56,12 @@ test('the host sees the pictures, a new one arrives live, removes one; a rotated
 
   await thumbs.first().click();
   const dialog = page.getByRole('dialog');
-  await expect(dialog.getByRole('link', { name: 'Save' })).toHaveAttribute('href', /\/image\?download=1$/);
+  await expect(dialog.getByRole('link', { name: 'Save' })).toHaveAttribute(
+    'href',
+    /\/image\?download=1&from=host$/,
+  );
+  // The host looking at a picture is not its guest saving it (?from=host: the booth shows no false "saved").
+  await expect(dialog.locator('img').last()).toHaveAttribute('src', /\/image\?from=host$/);
   page.once('dialog', (d) => void d.accept());
   await dialog.getByRole('button', { name: 'Remove' }).click();
   await expect(thumbs).toHaveCount(1);

@@ -95,7 +95,8 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
     setOpen(p);
     // Where Web Share exists, fetch the file as the view opens: the click's user activation
     // would not outlast a slow download of the full picture.
-    shareFile.current = p && canWebShare() ? { id: p.id, file: pictureFile(p.image_url) } : null;
+    shareFile.current =
+      p && canWebShare() ? { id: p.id, file: pictureFile(`${p.image_url}?from=host`) } : null;
   };
 
   const share = async (p: PictureJson) => {
@@ -177,7 +178,7 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
       {open && (
         <div role="dialog" aria-modal className="fixed inset-0 z-10 flex flex-col bg-black/90 p-3 text-white">
           <div className="flex justify-end gap-2">
-            <a href={`${open.image_url}?download=1`} className="rounded bg-white/20 px-3 py-2">
+            <a href={`${open.image_url}?download=1&from=host`} className="rounded bg-white/20 px-3 py-2">
               {t('save')}
             </a>
             <button type="button" className="rounded bg-white/20 px-3 py-2" onClick={() => void share(open)}>
@@ -200,7 +201,7 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
           )}
           {/* biome-ignore lint/performance/noImgElement: the full-size picture, as it is */}
           <img
-            src={open.image_url}
+            src={`${open.image_url}?from=host`}
             alt={t('alt')}
             className="m-auto max-h-[85dvh] max-w-full object-contain"
           />
