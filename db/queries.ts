@@ -393,6 +393,25 @@ export function latestTelegramLinkForChat(chatId: number, db: Db = getDb()): Tel
 }
 
 /** Takes the right to send this result photo to the linked chat; false when it was taken already. */
+/**
+ * Records the chat's "I agree" for the session it linked: only that chat's own link, once (a
+ * replayed tap keeps the first time). True when the link is that chat's.
+ */
+export function recordTelegramConsent(sessionId: string, chatId: number, now: Date): boolean {
+  const db = getDb();
+  return db.transaction((tx) => {
+    const link = tx
+      .select({ chatId: telegramLinks.chatId, consentedAt: telegramLinks.consentedAt })
+      .from(telegramLinks)
+      .where(eq(telegramLinks.sessionId, sessionId))
+      .get();
+    if (!link || link.chatId !== chatId) return false;
+    if (!link.consentedAt)
+      tx.update(telegramLinks).set({ consentedAt: now }).where(eq(telegramLinks.sessionId, sessionId)).run();
+    return true;
+  });
+}
+
 export function claimTelegramDelivery(sessionId: string, photoId: string, db: Db = getDb()): boolean {
   return (
     db

@@ -253,6 +253,8 @@ export const telegramLinks = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     linkedAt: integer('linked_at', { mode: 'timestamp_ms' }),
     deliveredResultId: text('delivered_result_id'),
+    /** When the chat tapped the bot's "I agree" to the event's consent text (null: not asked or not yet). */
+    consentedAt: integer('consented_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     uniqueIndex('telegram_links_start_token_idx').on(t.startToken),

@@ -1,5 +1,11 @@
-import { Bot, type Context } from 'grammy';
-import { findEvent, findPhotoByTelegramUpdate, findSession, type SessionWithCounts } from '@/db/queries';
+import { Bot, type Context, InlineKeyboard } from 'grammy';
+import {
+  findEvent,
+  findPhotoByTelegramUpdate,
+  findSession,
+  recordTelegramConsent,
+  type SessionWithCounts,
+} from '@/db/queries';
 import { getConfig, type TelegramConfig } from '../config';
 import { ApiError } from '../errors';
 import { addUploadedPhoto, assertCanUpload } from '../photos';
@@ -68,6 +74,28 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     // Published as a session change: the booth sees who linked, the notifier sends a picture
     // that is already there.
     recordTelegramUser(session.id, who);
+    const consent = consentTextFor(session);
+    if (consent && session.type === 'upload' && !result.link.consentedAt)
+      await askConsent(ctx, l, session.id, consent);
+  });
+
+  // The "I agree" button under the event's consent text: recorded for the session this chat linked.
+  bot.callbackQuery(CONSENT_DATA, async (ctx) => {
+    const l = lang(ctx);
+    const sessionId = ctx.match[1] ?? '';
+    const chatId = ctx.chat?.id;
+    const ok = chatId !== undefined && recordTelegramConsent(sessionId, chatId, new Date());
+    const found = ok ? findSession(sessionId) : undefined;
+    if (!found || effectiveStatus(found) === 'expired') {
+      await ctx.answerCallbackQuery({ text: t(l, 'consent_gone') });
+      return;
+    }
+    await ctx.answerCallbackQuery({ text: t(l, 'consent_accepted') });
+    // The button goes; the text stays with a line saying it was accepted.
+    const text =
+      ctx.callbackQuery.message && 'text' in ctx.callbackQuery.message ? ctx.callbackQuery.message.text : '';
+    await ctx.editMessageText(`${text ?? ''}\n\n${t(l, 'consent_accepted')}`).catch(() => {});
+    await ctx.reply(t(l, 'consent_thanks'));
   });
 
   bot.command('help', async (ctx) => {
@@ -107,6 +135,12 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     const stored = findPhotoByTelegramUpdate(updateId);
     const storedIn = stored && findSession(stored.sessionId);
     if (storedIn) return void (await ctx.reply(countText(l, storedIn)));
+    // The event asks for consent: nothing is downloaded or stored before the chat's "I agree".
+    const consent = consentTextFor(found.session);
+    if (consent && !found.link.consentedAt && found.session.type === 'upload') {
+      await ctx.reply(t(l, 'consent_first'));
+      return void (await askConsent(ctx, l, found.session.id, consent));
+    }
     let file: Awaited<ReturnType<typeof downloadTelegramFile>> | undefined;
     try {
       // Refuse at once what would be refused after the download (expired, full, closed).
@@ -126,6 +160,21 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
   }
 
   return bot;
+}
+
+/** Callback data of the consent button: `consent:<session id>` (well under Telegram's 64 bytes). */
+const CONSENT_DATA = /^consent:([0-9a-f-]{36})$/;
+
+/** The event's consent text for this session, or null when its event asks none. */
+function consentTextFor(session: SessionWithCounts): string | null {
+  const text = findEvent(session.eventId)?.consentText?.trim();
+  return text ? text : null;
+}
+
+async function askConsent(ctx: Context, l: BotLang, sessionId: string, text: string): Promise<void> {
+  await ctx.reply(t(l, 'consent_prompt', { text }), {
+    reply_markup: new InlineKeyboard().text(t(l, 'consent_button'), `consent:${sessionId}`),
+  });
 }
 
 export function retryOptions(overrides: Partial<RetryOptions> = {}): RetryOptions {

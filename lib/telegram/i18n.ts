@@ -45,6 +45,12 @@ const en = {
   result_caption: 'Your photobooth picture{event} 🎉',
   result_document: 'The same picture in full quality.',
   picture_link: 'Your picture also stays on its own page until {date}, to save or share later:\n{url}',
+  consent_prompt: 'Before you send photos, please read this and tap “I agree”:\n\n{text}',
+  consent_button: 'I agree',
+  consent_first: 'Please tap “I agree” first, then send your photo again.',
+  consent_thanks: 'Thank you! Now send me your photos 📸',
+  consent_accepted: '✅ You agreed.',
+  consent_gone: 'This session is over. Scan the QR code on the booth screen again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -85,6 +91,12 @@ const ru: Record<MessageKey, string> = {
   result_document: 'Та же фотография в полном качестве.',
   picture_link:
     'Фотография также хранится на своей странице до {date}: её можно сохранить или отправить позже.\n{url}',
+  consent_prompt: 'Прежде чем отправлять фото, прочитайте это и нажмите «Я согласен»:\n\n{text}',
+  consent_button: 'Я согласен',
+  consent_first: 'Сначала нажмите «Я согласен», затем пришлите фото ещё раз.',
+  consent_thanks: 'Спасибо! Теперь присылайте фото 📸',
+  consent_accepted: '✅ Вы согласились.',
+  consent_gone: 'Эта сессия закончилась. Отсканируйте QR-код на экране фотобудки ещё раз.',
 };
 
 const MESSAGES: Record<BotLang, Record<MessageKey, string>> = { en, ru };

@@ -44,7 +44,11 @@ const CONCURRENCY = 4;
 export function storeTelegramUpdates(updates: Update[], now = new Date()): number[] {
   const rows: NewTelegramUpdate[] = updates.map((u) => {
     const payload = JSON.stringify(u);
-    const chatId = (u.message ?? u.edited_message)?.chat?.id ?? null;
+    const chatId =
+      (u.message ?? u.edited_message)?.chat?.id ??
+      u.callback_query?.message?.chat.id ??
+      u.callback_query?.from.id ??
+      null;
     if (Buffer.byteLength(payload) <= MAX_STORED_UPDATE_BYTES)
       return { updateId: u.update_id, chatId, payload };
     console.error(

@@ -17,6 +17,8 @@ import { isTransient, type RetryOptions, sleep } from './retry';
  */
 
 export const WEBHOOK_PATH = '/api/telegram/webhook';
+/** Messages, and taps on the consent button (callback queries). */
+const ALLOWED_UPDATES: ('message' | 'callback_query')[] = ['message', 'callback_query'];
 
 interface Runtime {
   cfg: TelegramConfig;
@@ -152,7 +154,7 @@ async function pollForever(rt: Runtime, timeoutSeconds: number): Promise<void> {
         console.log(`[telegram] @${rt.bot.botInfo.username}: long polling for updates`);
       }
       const updates = await rt.bot.api.getUpdates(
-        { offset, timeout: timeoutSeconds, allowed_updates: ['message'] },
+        { offset, timeout: timeoutSeconds, allowed_updates: ALLOWED_UPDATES },
         apiSignal,
       );
       if (updates.length > 0) {
@@ -185,7 +187,7 @@ async function registerWebhook(rt: Runtime): Promise<void> {
     try {
       await rt.bot.api.setWebhook(url, {
         secret_token: rt.cfg.webhookSecret,
-        allowed_updates: ['message'],
+        allowed_updates: ALLOWED_UPDATES,
         max_connections: 20,
       });
       console.log(`[telegram] webhook registered: ${url}`);

@@ -14,7 +14,14 @@ import { updateSession } from '@/lib/sessions';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
 import { newSession, openEvents, startPayload, useTelegram } from './harness';
-import { documentUpdate, type Guest, photoUpdate, stickerUpdate, textUpdate } from './updates';
+import {
+  callbackUpdate,
+  documentUpdate,
+  type Guest,
+  photoUpdate,
+  stickerUpdate,
+  textUpdate,
+} from './updates';
 
 // The whole loop by long polling: the real grammY bot against the Bot API stand-in.
 const tg = useTelegram(
@@ -399,6 +406,117 @@ describe('the event', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(api.sent('sendMessage', g.id)).toHaveLength(1);
     expect((await getSession(session.id)).picture_url).toBeNull();
+  });
+});
+
+describe('consent', () => {
+  const CONSENT = 'Photos may be shown on the venue screen and kept for the couple.';
+
+  async function consentSession(lang = 'en') {
+    const api = tg.api();
+    const made = await call(eventsRoute.POST, {
+      path: '/api/events',
+      as: 'admin',
+      json: { name: 'Consent Gala', consent_text: CONSENT },
+    });
+    expect(made.status).toBe(201);
+    const session = await newSession('upload', { event_id: made.json.event.id });
+    const g = guest(lang);
+    api.push(textUpdate(api, g, `/start ${await startPayload(session.id)}`));
+    await api.waitForTexts(g.id, 2);
+    return { session, g, eventId: made.json.event.id as string };
+  }
+
+  /** The last message to the chat that carries the consent button, and the button itself. */
+  function consentButton(g: Guest) {
+    const api = tg.api();
+    const withButton = api.sent('sendMessage', g.id).filter((c) => c.params.reply_markup);
+    const call = withButton.at(-1);
+    const markup = call?.params.reply_markup as
+      | { inline_keyboard: { text: string; callback_data: string }[][] }
+      | string
+      | undefined;
+    const parsed = typeof markup === 'string' ? JSON.parse(markup) : markup;
+    return {
+      text: String(call?.params.text ?? ''),
+      button: parsed?.inline_keyboard?.[0]?.[0],
+      count: withButton.length,
+    };
+  }
+
+  async function tap(g: Guest, data: string, text: string) {
+    const api = tg.api();
+    const before = api.sent('answerCallbackQuery').length;
+    api.push(callbackUpdate(api, g, data, { message_id: 7, date: 0, text }));
+    await api.waitFor(() => api.sent('answerCallbackQuery').length > before, 'the tap to be answered');
+  }
+
+  it('asks with an "I agree" button after /start; a photo before it is refused and not stored; after the tap photos land', async () => {
+    const api = tg.api();
+    const { session, g } = await consentSession();
+    const asked = consentButton(g);
+    expect(asked.text).toContain(CONSENT);
+    expect(asked.button?.text).toBe('I agree');
+    expect(asked.button?.callback_data).toBe(`consent:${session.id}`);
+
+    // Before agreeing: refused, asked again, nothing downloaded or stored.
+    const early = api.addFile(await img.jpeg(1200, 900, 10));
+    api.push(photoUpdate(api, g, early));
+    const texts = await api.waitForTexts(g.id, 4);
+    expect(texts[2]).toBe('Please tap “I agree” first, then send your photo again.');
+    expect(consentButton(g).count).toBe(2);
+    expect(api.callsOf('getFile').filter((c) => c.params.file_id === early.fileId)).toHaveLength(0);
+    expect((await getSession(session.id)).photo_count).toBe(0);
+
+    await tap(g, `consent:${session.id}`, asked.text);
+    const thanks = await api.waitForTexts(g.id, 5);
+    expect(thanks[4]).toBe('Thank you! Now send me your photos 📸');
+    const edited = api.sent('editMessageText', g.id).at(-1);
+    expect(String(edited?.params.text)).toContain('✅ You agreed.');
+    expect(String(edited?.params.text)).toContain(CONSENT);
+
+    const after = await sendPhoto(g, await img.jpeg(1200, 900, 30), 6);
+    expect(after[5]).toContain('📷 1 of 3');
+    expect((await getSession(session.id)).photo_count).toBe(1);
+  });
+
+  it('a tap replayed or a tap for another chat’s session records nothing for the wrong chat; each session asks again', async () => {
+    const api = tg.api();
+    const first = await consentSession('ru');
+    const ru = consentButton(first.g);
+    expect(ru.text).toContain(CONSENT);
+    expect(ru.button?.text).toBe('Я согласен');
+
+    // Another guest taps a button carrying the first guest's session: not theirs, no consent recorded.
+    const other = await consentSession();
+    await tap(other.g, `consent:${first.session.id}`, 'x');
+    const gone = api.sent('answerCallbackQuery').at(-1);
+    expect(gone?.params.text).toBe('This session is over. Scan the QR code on the booth screen again.');
+    api.push(photoUpdate(api, first.g, api.addFile(await img.jpeg(1000, 800, 50))));
+    const refused = await api.waitForTexts(first.g.id, 4);
+    expect(refused[2]).toBe('Сначала нажмите «Я согласен», затем пришлите фото ещё раз.');
+    expect((await getSession(first.session.id)).photo_count).toBe(0);
+
+    // The same tap twice: accepted, one photo stored per photo sent.
+    await tap(first.g, `consent:${first.session.id}`, ru.text);
+    await tap(first.g, `consent:${first.session.id}`, ru.text);
+    await sendPhoto(first.g, await img.jpeg(1000, 800, 70), 7);
+    expect((await getSession(first.session.id)).photo_count).toBe(1);
+
+    // A new session of the same event asks again.
+    const again = await newSession('upload', { event_id: first.eventId });
+    api.push(textUpdate(api, first.g, `/start ${await startPayload(again.id)}`));
+    await api.waitFor(() => consentButton(first.g).count === 3, 'the new session to ask again');
+    expect(consentButton(first.g).button?.callback_data).toBe(`consent:${again.id}`);
+  });
+
+  it('an event without consent text asks nothing: no button, photos land at once', async () => {
+    const api = tg.api();
+    const { session, g } = await linkedSession();
+    const texts = await sendPhoto(g, await img.jpeg(1200, 900, 120), 2);
+    expect(texts[1]).toContain('📷 1 of 3');
+    expect(api.sent('sendMessage', g.id).filter((c) => c.params.reply_markup)).toHaveLength(0);
+    expect((await getSession(session.id)).photo_count).toBe(1);
   });
 });
 

@@ -253,7 +253,14 @@ export class FakeBotApi {
       case 'sendMessage':
         if (!chatId) return bad('chat_id is empty');
         if (!params.text) return bad('message text is empty');
-        return ok(this.message(chatId, { text: params.text }));
+        return ok(this.message(chatId, { text: params.text, reply_markup: params.reply_markup }));
+      case 'answerCallbackQuery':
+        if (!params.callback_query_id) return bad('query id is empty');
+        return ok(true);
+      case 'editMessageText':
+        if (!chatId || !params.message_id) return bad('message to edit not found');
+        if (!params.text) return bad('message text is empty');
+        return ok(this.message(chatId, { text: params.text, message_id: Number(params.message_id) }));
       case 'sendPhoto':
       case 'sendDocument': {
         const field = method === 'sendPhoto' ? 'photo' : 'document';

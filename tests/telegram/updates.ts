@@ -82,3 +82,25 @@ export function stickerUpdate(api: FakeBotApi, guest: Guest) {
     },
   });
 }
+
+/** A tap on an inline button under one of the bot's messages (`message` as the bot sent it). */
+export function callbackUpdate(
+  api: FakeBotApi,
+  guest: Guest,
+  data: string,
+  message: Record<string, unknown>,
+) {
+  return {
+    update_id: api.newUpdateId(),
+    callback_query: {
+      id: String(Math.floor(Math.random() * 1e9)),
+      from: { is_bot: false, first_name: 'Guest', ...guest },
+      chat_instance: `ci${guest.id}`,
+      data,
+      message: {
+        ...message,
+        chat: { id: guest.id, type: 'private', first_name: guest.first_name ?? 'Guest' },
+      },
+    },
+  };
+}

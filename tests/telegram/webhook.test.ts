@@ -40,7 +40,7 @@ describe('webhook mode', () => {
     expect(hook).toEqual({
       url: 'https://booth.example.com/api/telegram/webhook',
       secret_token: SECRET,
-      allowed_updates: ['message'],
+      allowed_updates: ['message', 'callback_query'],
     });
     // Webhook mode never long-polls.
     expect(api.callsOf('getUpdates')).toHaveLength(0);
