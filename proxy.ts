@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { LOCALE_COOKIE, resolveLocale } from '@/i18n/locale';
+import { TAKE_HOME_OPEN_WINDOW_S, TAKE_HOME_OPENED_COOKIE } from '@/lib/event-stats';
 import { expiredHtml, pictureExpiredHtml } from '@/lib/expired-html';
 import { findPicture, isPictureExpired } from '@/lib/pictures';
 import { isExpired, loadSession } from '@/lib/sessions';
@@ -14,12 +15,25 @@ import { isExpired, loadSession } from '@/lib/sessions';
 export function proxy(request: NextRequest) {
   const [, kind, id = ''] = request.nextUrl.pathname.split('/');
   let expired = false;
+  let found = false;
   try {
     expired = kind === 'p' ? isPictureExpired(findPicture(id)) : isExpired(loadSession(id));
+    found = true;
   } catch {
     // not found or not a UUID: the page renders its 404
   }
-  if (!expired) return NextResponse.next();
+  if (!expired) {
+    const next = NextResponse.next();
+    // The page counts this browser's open of the picture once (see lib/event-stats.ts).
+    if (kind === 'p' && found)
+      next.cookies.set(TAKE_HOME_OPENED_COOKIE, '1', {
+        path: `/p/${id}`,
+        maxAge: TAKE_HOME_OPEN_WINDOW_S,
+        httpOnly: true,
+        sameSite: 'lax',
+      });
+    return next;
+  }
   const locale = resolveLocale(
     request.cookies.get(LOCALE_COOKIE)?.value,
     request.headers.get('accept-language'),

@@ -4,7 +4,8 @@ import { adminAuth, boothAuth, loginBooth, makePhoto, uploadViaApi } from './hel
 
 /** The event's statistics in /admin: the counters rise as a session is made, composed and taken home. */
 
-test.use({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
+// A zone half an hour off UTC: the chart must convert the UTC hours, not just relabel them.
+test.use({ viewport: { width: 1440, height: 1000 }, locale: 'en-US', timezoneId: 'Asia/Kolkata' });
 
 async function logIn(page: Page) {
   await page.goto('/admin');
@@ -67,6 +68,19 @@ test('the admin sees the counters rise after a session, a compose and a take-hom
   const chart = stats.getByRole('img', { name: 'Sessions and pictures per hour' });
   await expect(chart).toBeVisible();
   await expect(chart.locator('g[data-hour] rect')).toHaveCount(2);
+  // Hours are the UTC data shown in the admin's zone, and the note says which zone.
+  const hour = (await chart.locator('g[data-hour]').first().getAttribute('data-hour')) ?? '';
+  expect(hour).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
+  const local = new Date(hour).toLocaleTimeString('en-US', {
+    timeZone: 'Asia/Kolkata',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  expect(local).toMatch(/:30/);
+  await expect(chart.locator('g[data-hour] title').first()).toContainText(local);
+  await expect(stats.getByTestId('stats-time-zone')).toHaveText(
+    "Hours in your computer's time zone (Asia/Kolkata); the CSV export is in UTC.",
+  );
   await page.screenshot({ path: testInfo.outputPath('event-stats.png'), fullPage: true });
 
   // The CSV export link, fetched with the admin's login cookie as the browser would.

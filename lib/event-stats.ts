@@ -12,11 +12,20 @@ import { EVENT_STAT_FIELDS, type EventStatField, type EventStatsJson } from './s
  * - photos_uploaded: a guest's/booth's/Telegram photo committed (lib/photos.ts, same transaction);
  * - pictures: a take-home picture made (lib/pictures.ts commitPicture; a replaced result updates
  *   its picture and is not counted again);
- * - take_home_opens: a read of a picture by its link, GET /api/pictures/:token and the /p/<token> page;
+ * - take_home_opens: a read of a picture by its link, GET /api/pictures/:token and the /p/<token> page
+ *   (the page once per browser per half hour: TAKE_HOME_OPENED_COOKIE);
  * - downloads: a 200 answer to GET …/image?download=1 of a picture or GET /api/session/:id/result?download=1;
  * - prints: POST /api/session/:id/print (the booth's Print button);
  * - telegram_deliveries: a result the bot sent to its chat (once per delivered result photo).
  */
+
+/**
+ * The take-home page counts one open per browser per picture per half hour: the proxy (proxy.ts)
+ * gives the page's answer a cookie scoped to that picture's path, and the page counts only a
+ * request that does not carry it (a reload, a back-and-forth between apps, is not another open).
+ */
+export const TAKE_HOME_OPENED_COOKIE = 'pb_opened';
+export const TAKE_HOME_OPEN_WINDOW_S = 30 * 60;
 
 const COLUMN: Record<EventStatField, EventStatColumn> = {
   sessions: 'sessions',

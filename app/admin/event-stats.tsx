@@ -145,7 +145,12 @@ export function EventStats({ eventId }: { eventId: string }) {
           {hours.length === 0 ? (
             <p className="text-neutral-600">{t('noActivity')}</p>
           ) : (
-            <HourChart hours={hours} label={t('chartLabel')} />
+            <>
+              <HourChart hours={hours} label={t('chartLabel')} />
+              <p className="text-xs text-neutral-600" data-testid="stats-time-zone">
+                {t('timeZoneNote', { zone: Intl.DateTimeFormat().resolvedOptions().timeZone })}
+              </p>
+            </>
           )}
         </>
       )}

@@ -79,6 +79,41 @@ describe('a picture over the production server', () => {
   });
 });
 
+describe('take-home opens', () => {
+  it('the page counts one open per browser (its cookie, scoped to the picture), another browser counts again', async () => {
+    const event = await post('/api/events', { name: 'Opens', retention_days: 2 }, adminAuth);
+    const eventId = event.json.event.id as string;
+    const created = await post('/api/session/create', { type: 'upload', event_id: eventId }, boothAuth);
+    const id = created.json.session.id as string;
+    const up = await fetch(`${server.url}/api/session/${id}/photos`, {
+      method: 'POST',
+      body: photoForm(await img.jpeg(900, 600, 140)),
+    });
+    expect(up.status).toBe(201);
+    const composed = await post(`/api/session/${id}/compose`, { layout: 'single' }, boothAuth);
+    const path = new URL(composed.json.session.picture_url as string).pathname;
+    const opens = async () => {
+      const r = await fetch(`${server.url}/api/events/${eventId}/stats`, { headers: adminAuth });
+      return (await r.json()).stats.take_home_opens as number;
+    };
+
+    const first = await fetch(`${server.url}${path}`);
+    expect(first.status).toBe(200);
+    const setCookie = first.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(new RegExp(`pb_opened=1; Path=${path}; .*Max-Age=1800`, 'i'));
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(await opens()).toBe(1);
+    // The same browser reloads twice: still one open.
+    const cookie = setCookie.split(';')[0] as string;
+    for (let i = 0; i < 2; i++)
+      expect((await fetch(`${server.url}${path}`, { headers: { cookie } })).status).toBe(200);
+    expect(await opens()).toBe(1);
+    // Another browser (no cookie): a second open.
+    expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    expect(await opens()).toBe(2);
+  });
+});
+
 describe('odd take-home links over the production server', () => {
   it('malformed escapes, overlong and encoded tokens: a 4xx (JSON on the API), never a 500', async () => {
     const api = [
