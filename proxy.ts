@@ -1,6 +1,10 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { LOCALE_COOKIE, resolveLocale } from '@/i18n/locale';
-import { TAKE_HOME_OPEN_WINDOW_S, TAKE_HOME_OPENED_COOKIE } from '@/lib/event-stats';
+import {
+  TAKE_HOME_FIRST_OPEN_HEADER,
+  TAKE_HOME_OPEN_WINDOW_S,
+  TAKE_HOME_OPENED_COOKIE,
+} from '@/lib/event-stats';
 import { expiredHtml, pictureExpiredHtml } from '@/lib/expired-html';
 import { findPicture, isPictureExpired } from '@/lib/pictures';
 import { isExpired, loadSession } from '@/lib/sessions';
@@ -23,15 +27,20 @@ export function proxy(request: NextRequest) {
     // not found or not a UUID: the page renders its 404
   }
   if (!expired) {
-    const next = NextResponse.next();
-    // The page counts this browser's open of the picture once (see lib/event-stats.ts).
-    if (kind === 'p' && found)
-      next.cookies.set(TAKE_HOME_OPENED_COOKIE, '1', {
-        path: `/p/${id}`,
-        maxAge: TAKE_HOME_OPEN_WINDOW_S,
-        httpOnly: true,
-        sameSite: 'lax',
-      });
+    if (kind !== 'p' || !found) return NextResponse.next();
+    // The page counts this browser's open of the picture once (see lib/event-stats.ts). Cookies set
+    // here are visible to the page's cookies() already, so the proxy tells it in a header it owns
+    // (whatever the client sent under that name is replaced).
+    const first = !request.cookies.has(TAKE_HOME_OPENED_COOKIE);
+    const forwarded = new Headers(request.headers);
+    forwarded.set(TAKE_HOME_FIRST_OPEN_HEADER, first ? '1' : '0');
+    const next = NextResponse.next({ request: { headers: forwarded } });
+    next.cookies.set(TAKE_HOME_OPENED_COOKIE, '1', {
+      path: `/p/${id}`,
+      maxAge: TAKE_HOME_OPEN_WINDOW_S,
+      httpOnly: true,
+      sameSite: 'lax',
+    });
     return next;
   }
   const locale = resolveLocale(

@@ -22,10 +22,12 @@ import { EVENT_STAT_FIELDS, type EventStatField, type EventStatsJson } from './s
 /**
  * The take-home page counts one open per browser per picture per half hour: the proxy (proxy.ts)
  * gives the page's answer a cookie scoped to that picture's path, and the page counts only a
- * request that does not carry it (a reload, a back-and-forth between apps, is not another open).
+ * request that did not carry it (the proxy's TAKE_HOME_FIRST_OPEN_HEADER) (a reload, a back-and-forth between apps, is not another open).
  */
 export const TAKE_HOME_OPENED_COOKIE = 'pb_opened';
 export const TAKE_HOME_OPEN_WINDOW_S = 30 * 60;
+/** Set by the proxy for the page: '1' when the request came without the cookie. */
+export const TAKE_HOME_FIRST_OPEN_HEADER = 'x-pb-first-open';
 
 const COLUMN: Record<EventStatField, EventStatColumn> = {
   sessions: 'sessions',

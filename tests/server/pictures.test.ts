@@ -108,6 +108,10 @@ describe('take-home opens', () => {
     for (let i = 0; i < 2; i++)
       expect((await fetch(`${server.url}${path}`, { headers: { cookie } })).status).toBe(200);
     expect(await opens()).toBe(1);
+    // A client cannot claim a first open by sending the proxy's header itself.
+    const claimed = await fetch(`${server.url}${path}`, { headers: { cookie, 'x-pb-first-open': '1' } });
+    expect(claimed.status).toBe(200);
+    expect(await opens()).toBe(1);
     // Another browser (no cookie): a second open.
     expect((await fetch(`${server.url}${path}`)).status).toBe(200);
     expect(await opens()).toBe(2);

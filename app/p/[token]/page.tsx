@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
-import { cookies, headers } from 'next/headers';
+import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { getTranslations } from 'next-intl/server';
 import { findEvent } from '@/db/queries';
 import { ApiError } from '@/lib/errors';
-import { countRead, TAKE_HOME_OPENED_COOKIE } from '@/lib/event-stats';
+import { countRead, TAKE_HOME_FIRST_OPEN_HEADER } from '@/lib/event-stats';
 import { baseUrlFromHeaders } from '@/lib/links';
 import { findPicture, isPictureExpired, serializePicture } from '@/lib/pictures';
 import { PictureFrame, PictureGone } from './picture-notice';
@@ -35,11 +35,12 @@ export default async function PicturePage({ params }: Props) {
   const picture = loadOrNotFound(token);
   // proxy.ts answers an expired picture with 410 before this runs; this covers the moment in between.
   if (isPictureExpired(picture)) return <PictureGone reason="expired" />;
-  // One open per browser per half hour: the proxy set the cookie on this browser's first answer.
-  if (!(await cookies()).has(TAKE_HOME_OPENED_COOKIE)) countRead(picture.eventId, 'take_home_opens');
+  const requestHeaders = await headers();
+  // One open per browser per half hour: the proxy says whether this browser came without its cookie.
+  if (requestHeaders.get(TAKE_HOME_FIRST_OPEN_HEADER) === '1') countRead(picture.eventId, 'take_home_opens');
   const t = await getTranslations('picture');
   const eventName = findEvent(picture.eventId)?.name || t('brand');
-  const json = serializePicture(picture, baseUrlFromHeaders(await headers()));
+  const json = serializePicture(picture, baseUrlFromHeaders(requestHeaders));
   // Only what the page draws reaches the browser: not the session's id (its own guest link while
   // it lives) nor the picture's or the event's.
   const { url, image_url, width, height, expires_at } = json;
