@@ -7,12 +7,13 @@ import { runB4 } from './b4-live';
 import { runB5 } from './b5-page';
 import { runB6 } from './b6-compose';
 import { runB7 } from './b7-brand';
+import { runB8 } from './b8-gallery';
 import type { BenchContext, BenchResult, Row } from './lib/report';
 import { distDir, ensureBuild, ROOT } from './lib/servers';
 import { ANALYSIS } from './notes';
 
 /**
- * `npm run bench`: builds if needed (into NEXT_DIST_DIR, default .next-bench), runs B1–B6 against
+ * `npm run bench`: builds if needed (into NEXT_DIST_DIR, default .next-bench), runs B1–B8 against
  * servers it starts itself on 127.0.0.1 with throwaway data, prints the table and rewrites
  * BENCHMARKS.md. Options: --only B1,B5 (e.g. --only B7: just the branding rows)  --quick (shorter runs, for trying the harness)
  * --no-write (print only).
@@ -33,6 +34,7 @@ const BENCHES: { ids: string[]; title: string; run: (ctx: BenchContext) => Promi
   { ids: ['B5'], title: 'B5 — guest page weight and LCP', run: runB5 },
   { ids: ['B6'], title: 'B6 — compose', run: runB6 },
   { ids: ['B7'], title: 'B7 — branded pictures: template cost and preview latency', run: runB7 },
+  { ids: ['B8'], title: 'B8 — host gallery: ZIP of 1,000 pictures and the gallery page', run: runB8 },
 ];
 
 function loadAverage(): string {

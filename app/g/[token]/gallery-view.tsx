@@ -7,6 +7,9 @@ import type { GalleryPage } from '@/lib/gallery';
 import type { PictureJson } from '@/lib/shared/wire';
 import { GALLERY_PAGE, galleryReducer, initialState } from './gallery-state';
 
+/** Thumbnails a phone shows without scrolling (three columns, about four rows). */
+const EAGER_THUMBNAILS = 12;
+
 type ShareNote = Exclude<ShareOutcome, 'shared' | 'cancelled'>;
 
 /**
@@ -155,14 +158,17 @@ export function GalleryView({ token, initial }: { token: string; initial: Galler
         <p className="p-4 opacity-70">{t('empty')}</p>
       ) : (
         <ul className="grid grid-cols-3 gap-1 p-1 sm:grid-cols-4 lg:grid-cols-6" data-testid="gallery-grid">
-          {pictures.map((p) => (
+          {pictures.map((p, i) => (
             <li key={p.id}>
               <button type="button" className="block w-full" onClick={() => show(p)}>
                 {/* biome-ignore lint/performance/noImgElement: thumbnails come from the API as they are */}
                 <img
                   src={`${p.image_url}?variant=thumb`}
                   alt={t('alt')}
-                  loading="lazy"
+                  // The first rows are on screen at once: fetched with the HTML, ahead of the rest
+                  // (a lazy image waits for layout, which waits for the styles); the others as the host scrolls.
+                  loading={i < EAGER_THUMBNAILS ? 'eager' : 'lazy'}
+                  fetchPriority={i < EAGER_THUMBNAILS ? 'high' : 'auto'}
                   decoding="async"
                   width={p.width}
                   height={p.height}
