@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { getConfig } from './config';
 import { ApiError } from './errors';
 
@@ -109,9 +108,12 @@ export async function writeDurable(file: string, data: Buffer | Readable): Promi
       await fh.writeFile(data);
       bytes = data.length;
     } else {
-      const out = fh.createWriteStream({ autoClose: false });
-      await pipeline(data, out);
-      bytes = out.bytesWritten;
+      bytes = 0;
+      for await (const chunk of data) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        await fh.write(buf);
+        bytes += buf.length;
+      }
     }
     await fh.sync();
     return bytes;

@@ -47,7 +47,7 @@ export class DiskBlobStore implements BlobStore {
       await fsyncDir(path.dirname(final));
       return { bytes };
     } catch (err) {
-      await fsp.rm(tmp, { force: true });
+      await fsp.rm(tmp, { force: true }).catch(() => {});
       // The source's own failure (a guest's upload cut off, a file path that is not there) is not the store's.
       if (sourceFailed === err) throw err;
       throw isStorageError(err) ? storageError(err) : err;
