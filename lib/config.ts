@@ -115,6 +115,47 @@ const envSchema = z
     MAX_UPLOADS_PER_ADDRESS: positiveInt(16),
     MIN_UPLOAD_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(500),
     UPLOAD_RATE_WINDOW_SECONDS: positiveInt(10),
+    // Object storage (docs/hosting.md "Object storage"): with S3_BUCKET, bytes live in that bucket.
+    S3_BUCKET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3–63 of a-z, 0-9, . and -)')
+        .optional(),
+    ),
+    S3_ENDPOINT: optionalString.pipe(
+      z
+        .url({
+          protocol: /^https?$/,
+          message: 'must be an http(s) URL such as https://s3.eu-central-1.amazonaws.com',
+        })
+        .transform((v) => v.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    S3_REGION: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9-]{2,32}$/, 'must be a region name such as us-east-1')
+        .optional(),
+    ),
+    S3_ACCESS_KEY_ID: optionalString,
+    S3_SECRET_ACCESS_KEY: optionalString,
+    S3_FORCE_PATH_STYLE: optionalString.pipe(
+      z
+        .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'must be 1 or 0' })
+        .transform((v) => v === '1' || v === 'true' || v === 'yes')
+        .optional(),
+    ),
+    S3_PREFIX: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._\-/]+$/, 'must be letters, digits, ., _, - and /')
+        .refine(
+          (v) => !v.startsWith('/') && !v.split('/').includes('..'),
+          'must not start with / or contain ..',
+        )
+        .transform((v) => v.replace(/\/*$/, '/'))
+        .optional(),
+    ),
   })
   .refine((e) => e.READY_AT_PHOTOS <= e.MAX_UPLOADED_PHOTOS, {
     message: 'READY_AT_PHOTOS must not exceed MAX_UPLOADED_PHOTOS',
@@ -132,10 +173,28 @@ const envSchema = z
     message: "is required when TELEGRAM_BOT_TOKEN is set (the bot's username, for the t.me link)",
     path: ['TELEGRAM_BOT_USERNAME'],
   })
+  .refine((e) => !e.S3_ACCESS_KEY_ID === !e.S3_SECRET_ACCESS_KEY, {
+    message:
+      "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (or neither, for the SDK's own credentials)",
+    path: ['S3_SECRET_ACCESS_KEY'],
+  })
   .refine((e) => e.TELEGRAM_MODE !== 'webhook' || e.PUBLIC_URL?.startsWith('https://'), {
     message: 'webhook needs PUBLIC_URL to be an https:// address Telegram can reach; use polling otherwise',
     path: ['TELEGRAM_MODE'],
   });
+
+/** An S3-compatible bucket for the bytes (photos, thumbnails, pictures, frames): lib/blobs/. */
+export interface S3Config {
+  bucket: string;
+  /** Unset: AWS itself, by region. */
+  endpoint: string | undefined;
+  region: string;
+  /** Unset: the SDK's own chain (AWS_* variables, instance role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+  /** '' or a prefix ending in '/', so several deployments can share a bucket. */
+  prefix: string;
+}
 
 export interface Config {
   port: number;
@@ -169,6 +228,8 @@ export interface Config {
   boothShots: number;
   /** This worker's part under server.mjs; undefined when the process is alone. */
   clusterRole: ClusterRole | undefined;
+  /** null: bytes live on disk in DATA_DIR (the embedded default). */
+  s3: S3Config | null;
   /** Caps for the whole server (each worker enforces its share: lib/limits.ts). */
   limits: {
     eventStreams: number;
@@ -229,6 +290,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         : null,
     boothShots: e.BOOTH_SHOTS,
     clusterRole: e.PB_CLUSTER_ROLE,
+    s3: e.S3_BUCKET
+      ? {
+          bucket: e.S3_BUCKET,
+          endpoint: e.S3_ENDPOINT,
+          region: e.S3_REGION ?? 'us-east-1',
+          credentials:
+            e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+              ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+              : undefined,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE ?? false,
+          prefix: e.S3_PREFIX ?? '',
+        }
+      : null,
     limits: {
       eventStreams: e.MAX_EVENT_STREAMS,
       eventStreamsPerAddress: e.MAX_EVENT_STREAMS_PER_ADDRESS,

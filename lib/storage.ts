@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { getConfig } from './config';
 import { ApiError } from './errors';
 
@@ -21,10 +22,12 @@ export function sessionDir(sessionId: string): string {
   return path.join(getConfig().photosDir, sessionId);
 }
 
-/** Temporary files carry the pid so the start-up sweep can tell a dead process's leftovers. */
-export function tmpPath(suffix = '.tmp'): string {
-  const { tmpDir } = getConfig();
-  return path.join(tmpDir, `${process.pid}-${randomUUID()}${suffix}`);
+/**
+ * Temporary files carry the pid so the start-up sweep can tell a dead process's leftovers. `dir`:
+ * another temporary folder (on the file system of the final file, for the rename); default tmp/.
+ */
+export function tmpPath(suffix = '.tmp', dir: string = getConfig().tmpDir): string {
+  return path.join(dir, `${process.pid}-${randomUUID()}${suffix}`);
 }
 
 export function ensureDirs(): void {
@@ -93,17 +96,34 @@ export function assertDiskRoom(): void {
   }
 }
 
-async function writeDurable(file: string, data: Buffer): Promise<void> {
+/**
+ * Writes a new file (never over an existing one) and fsyncs it. From a stream, the stream's own
+ * error rejects as it is (a guest's aborted upload is not a disk error). Resolves to the bytes written.
+ */
+export async function writeDurable(file: string, data: Buffer | Readable): Promise<number> {
   const fh = await fsp.open(file, 'wx', 0o600);
   try {
-    await fh.writeFile(data);
+    let bytes: number;
+    if (Buffer.isBuffer(data)) {
+      await fh.writeFile(data);
+      bytes = data.length;
+    } else {
+      bytes = 0;
+      for await (const chunk of data) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        await fh.write(buf);
+        bytes += buf.length;
+      }
+    }
     await fh.sync();
+    return bytes;
   } finally {
     await fh.close();
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes a rename or a new entry in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
   const fh = await fsp.open(dir, 'r');
   try {
     await fh.sync();

@@ -17,6 +17,45 @@ describe('configuration', () => {
     expect(c.dataDir).toMatch(/\/data$/);
   });
 
+  it('keeps bytes on disk without S3_BUCKET, and reads the S3 variables with one', () => {
+    expect(parseConfig({ S3_ENDPOINT: 'http://127.0.0.1:8080' }).s3).toBeNull();
+    expect(
+      parseConfig({
+        S3_BUCKET: 'photobooth',
+        S3_ENDPOINT: 'http://127.0.0.1:8080/',
+        S3_ACCESS_KEY_ID: 'test:tester',
+        S3_SECRET_ACCESS_KEY: 'testing',
+        S3_FORCE_PATH_STYLE: '1',
+        S3_PREFIX: 'prod/booths',
+      }).s3,
+    ).toEqual({
+      bucket: 'photobooth',
+      endpoint: 'http://127.0.0.1:8080',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test:tester', secretAccessKey: 'testing' },
+      forcePathStyle: true,
+      prefix: 'prod/booths/',
+    });
+    expect(parseConfig({ S3_BUCKET: 'photobooth', S3_REGION: 'eu-central-1' }).s3).toMatchObject({
+      endpoint: undefined,
+      region: 'eu-central-1',
+      credentials: undefined,
+      forcePathStyle: false,
+      prefix: '',
+    });
+  });
+
+  it.each([
+    [{ S3_BUCKET: 'Not_A_Bucket' }, 'S3_BUCKET'],
+    [{ S3_BUCKET: 'ok-bucket', S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT'],
+    [{ S3_BUCKET: 'ok-bucket', S3_ACCESS_KEY_ID: 'key-only' }, 'S3_SECRET_ACCESS_KEY'],
+    [{ S3_BUCKET: 'ok-bucket', S3_PREFIX: '../other' }, 'S3_PREFIX'],
+    [{ S3_BUCKET: 'ok-bucket', S3_PREFIX: '/abs' }, 'S3_PREFIX'],
+    [{ S3_BUCKET: 'ok-bucket', S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE'],
+  ])('refuses a bad S3 setting %o naming %s', (env, name) => {
+    expect(() => parseConfig(env)).toThrow(name);
+  });
+
   it('reads the cluster role server.mjs gives a worker; alone, there is none', () => {
     expect(parseConfig({}).clusterRole).toBeUndefined();
     expect(parseConfig({ PB_CLUSTER_ROLE: 'follower' }).clusterRole).toBe('follower');

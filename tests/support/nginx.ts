@@ -1,0 +1,165 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, sleep } from '../../bench/lib/util';
+
+/**
+ * A throwaway nginx in front of app instances, configured as docs/hosting.md ("nginx") says a
+ * deployment should be (without TLS): round-robin over the upstreams, event streams passed through
+ * unbuffered, uploads streamed to the app unbuffered, the body size limit, X-Forwarded-* headers,
+ * HTTP/1.1 keep-alive to the upstreams. Its own prefix directory holds the config, pid, logs and
+ * temporary files. Debian's `nginx` package (.ci/run installs it).
+ */
+
+export interface RunningNginx {
+  url: string;
+  port: number;
+  pid: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export interface NginxOptions {
+  /** "127.0.0.1:PORT" of each app instance. */
+  upstreams: string[];
+  /** nginx's client_max_body_size, e.g. "30m" (0: no limit). */
+  maxBodySize: string | number;
+  /** How long an event stream may stay silent before nginx closes it; default one hour. */
+  streamReadTimeoutSeconds?: number;
+}
+
+const NGINX =
+  ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p)) ?? 'nginx';
+
+/** The site (an http block's upstream and server), as docs/hosting.md shows it. */
+export function nginxSite(opts: NginxOptions & { listen: string }): string {
+  return `upstream photobooth {
+${opts.upstreams.map((u) => `    server ${u};`).join('\n')}
+    keepalive 32;
+}
+
+server {
+    listen ${opts.listen};
+
+    client_max_body_size ${opts.maxBodySize};
+    # Uploads go to the app as they arrive (its own limits and slow-upload timeout apply).
+    proxy_request_buffering off;
+
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Forwarded-Host $http_host;
+    proxy_read_timeout 120s;
+    proxy_send_timeout 120s;
+
+    # Event streams (Server-Sent Events): every event at once, and long silences allowed.
+    location ~ ^/api/.+/events$ {
+        proxy_pass http://photobooth;
+        proxy_buffering off;
+        proxy_cache off;
+        # Compression would hold events back until a buffer fills or the stream ends.
+        gzip off;
+        proxy_read_timeout ${opts.streamReadTimeoutSeconds ?? 3600}s;
+    }
+
+    location / {
+        proxy_pass http://photobooth;
+    }
+}
+`;
+}
+
+async function waitListening(
+  port: number,
+  proc: ChildProcess,
+  dir: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      const log = fs.existsSync(path.join(dir, 'error.log'))
+        ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8')
+        : '';
+      throw new Error(`nginx exited at start (code ${proc.exitCode}):\n${log}`);
+    }
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nginx did not listen on ${port} within ${timeoutMs / 1000} s`);
+}
+
+export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
+  if (opts.upstreams.length === 0) throw new Error('startNginx needs at least one upstream');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-nginx-'));
+  const port = await freePort();
+  for (const t of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
+    fs.mkdirSync(path.join(dir, 'tmp', t), { recursive: true });
+  const conf = `# As root, workers would otherwise run as nobody, who cannot write this folder.
+${process.getuid?.() === 0 ? 'user root;' : ''}
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    access_log ${dir}/access.log;
+    client_body_temp_path ${dir}/tmp/body;
+    proxy_temp_path ${dir}/tmp/proxy;
+    fastcgi_temp_path ${dir}/tmp/fastcgi;
+    uwsgi_temp_path ${dir}/tmp/uwsgi;
+    scgi_temp_path ${dir}/tmp/scgi;
+    # As many servers are set up (Debian's own nginx.conf has gzip on): the site must still not
+    # hold event streams back.
+    gzip on;
+    gzip_min_length 0;
+    gzip_types text/event-stream application/json;
+
+${nginxSite({ ...opts, listen: `127.0.0.1:${port}` })}
+}
+`;
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const proc = spawn(
+    NGINX,
+    ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  proc.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  proc.on('error', () => {});
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitListening(port, proc, dir);
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return { url: `http://127.0.0.1:${port}`, port, pid: proc.pid ?? 0, dir, stop };
+}
