@@ -228,4 +228,15 @@ describe('the drizzle pg handle', () => {
     await db.delete(pgSchema.events).where(eq(pgSchema.events.id, 'ev-1'));
     expect(await db.select().from(pgSchema.sessionPhotos)).toEqual([]);
   });
+
+  it('keeps working after the server restarts (postgres.js reconnects by itself)', async () => {
+    const db = getPg(pg.url);
+    const before = pg.pid;
+    await pg.restart();
+    expect(pg.pid).not.toBe(before);
+    expect(() => process.kill(before, 0)).toThrow();
+    // The pool's connections were cut: the next query opens a new one.
+    const rows = await db.select({ id: pgSchema.events.id }).from(pgSchema.events);
+    expect(rows).toHaveLength(1);
+  });
 });
