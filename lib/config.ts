@@ -156,6 +156,16 @@ const envSchema = z
         .transform((v) => v.replace(/\/*$/, '/'))
         .optional(),
     ),
+    // Hosted mode (PostgreSQL instead of the SQLite file in DATA_DIR): db/pg.ts.
+    DATABASE_URL: optionalString.pipe(
+      z
+        .url({
+          protocol: /^postgres(ql)?$/,
+          message:
+            'must be a postgres:// URL such as postgres://user:password@db.example.com:5432/photobooth',
+        })
+        .optional(),
+    ),
   })
   .refine((e) => e.READY_AT_PHOTOS <= e.MAX_UPLOADED_PHOTOS, {
     message: 'READY_AT_PHOTOS must not exceed MAX_UPLOADED_PHOTOS',
@@ -230,6 +240,8 @@ export interface Config {
   clusterRole: ClusterRole | undefined;
   /** null: bytes live on disk in DATA_DIR (the embedded default). */
   s3: S3Config | null;
+  /** PostgreSQL (hosted mode: db/pg.ts); undefined: the SQLite file in DATA_DIR. */
+  databaseUrl: string | undefined;
   /** Caps for the whole server (each worker enforces its share: lib/limits.ts). */
   limits: {
     eventStreams: number;
@@ -303,6 +315,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           prefix: e.S3_PREFIX ?? '',
         }
       : null,
+    databaseUrl: e.DATABASE_URL,
     limits: {
       eventStreams: e.MAX_EVENT_STREAMS,
       eventStreamsPerAddress: e.MAX_EVENT_STREAMS_PER_ADDRESS,

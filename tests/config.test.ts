@@ -56,6 +56,23 @@ describe('configuration', () => {
     expect(() => parseConfig(env)).toThrow(name);
   });
 
+  it('uses SQLite without DATABASE_URL, and reads a postgres:// or postgresql:// one as given', () => {
+    expect(parseConfig({}).databaseUrl).toBeUndefined();
+    expect(parseConfig({ DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
+    const url = 'postgres://booth:s3cret@db.example.com:5432/photobooth?sslmode=require';
+    expect(parseConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(parseConfig({ DATABASE_URL: 'postgresql://127.0.0.1/pb' }).databaseUrl).toBe(
+      'postgresql://127.0.0.1/pb',
+    );
+  });
+
+  it.each(['mysql://db.example.com/photobooth', 'db.example.com:5432', 'sqlite:./data/photobooth.db'])(
+    'refuses DATABASE_URL=%s naming the variable',
+    (value) => {
+      expect(() => parseConfig({ DATABASE_URL: value })).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    },
+  );
+
   it('reads the cluster role server.mjs gives a worker; alone, there is none', () => {
     expect(parseConfig({}).clusterRole).toBeUndefined();
     expect(parseConfig({ PB_CLUSTER_ROLE: 'follower' }).clusterRole).toBe('follower');
