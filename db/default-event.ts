@@ -32,6 +32,24 @@ export function defaultEventValues(config: Config = getConfig()) {
   };
 }
 
+/** The default event as first created, in either database (db/index.ts, db/pg.ts). */
+export function newDefaultEventRow(config: Config = getConfig(), now = new Date()): NewEventRow {
+  return {
+    id: randomUUID(),
+    isDefault: true,
+    locale: 'en',
+    theme: DEFAULT_THEME,
+    layouts: [...EVENT_LAYOUTS],
+    // Part 1 behaviour: a picture goes with its session, and carries no QR code.
+    retentionDays: 0,
+    printQr: false,
+    consentText: null,
+    ...defaultEventValues(config),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export function ensureDefaultEvent(db: Db, config: Config = getConfig()): void {
   db.transaction(
     (tx) => {
@@ -39,22 +57,8 @@ export function ensureDefaultEvent(db: Db, config: Config = getConfig()): void {
       const values = defaultEventValues(config);
       const row = tx.select().from(events).where(eq(events.isDefault, true)).get();
       if (!row) {
-        const fresh: NewEventRow = {
-          id: randomUUID(),
-          isDefault: true,
-          locale: 'en',
-          theme: DEFAULT_THEME,
-          layouts: [...EVENT_LAYOUTS],
-          // Part 1 behaviour: a picture goes with its session, and carries no QR code.
-          retentionDays: 0,
-          printQr: false,
-          consentText: null,
-          ...values,
-          createdAt: now,
-          updatedAt: now,
-        };
         // The partial unique index keeps it to one default, whichever process gets here first.
-        tx.insert(events).values(fresh).onConflictDoNothing().run();
+        tx.insert(events).values(newDefaultEventRow(config, now)).onConflictDoNothing().run();
         return;
       }
       if (row.createdAt.getTime() !== 0) return;

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type Config, getConfig } from '@/lib/config';
-import { DEFAULT_THEME, defaultEventValues } from './default-event';
-import { EVENT_LAYOUTS } from './schema';
+import { newDefaultEventRow } from './default-event';
 import * as schema from './schema.pg';
 
 /**
@@ -82,22 +80,5 @@ export async function ensureDefaultEventPg(db: PgDb, config: Config = getConfig(
     .where(eq(schema.events.isDefault, true))
     .limit(1);
   if (existing.length > 0) return;
-  const now = new Date();
-  await db
-    .insert(schema.events)
-    .values({
-      id: randomUUID(),
-      isDefault: true,
-      locale: 'en',
-      theme: DEFAULT_THEME,
-      layouts: [...EVENT_LAYOUTS],
-      // Part 1 behaviour: a picture goes with its session, and carries no QR code.
-      retentionDays: 0,
-      printQr: false,
-      consentText: null,
-      ...defaultEventValues(config),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing();
+  await db.insert(schema.events).values(newDefaultEventRow(config)).onConflictDoNothing();
 }
