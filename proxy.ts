@@ -16,12 +16,12 @@ import { isExpired, loadSession } from '@/lib/sessions';
  * Unknown and malformed ids pass through: the page answers them with 404. The same for a
  * take-home picture past its event's retention (/p/:token).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const [, kind, id = ''] = request.nextUrl.pathname.split('/');
   let expired = false;
   let found = false;
   try {
-    expired = kind === 'p' ? isPictureExpired(findPicture(id)) : isExpired(loadSession(id));
+    expired = kind === 'p' ? isPictureExpired(await findPicture(id)) : isExpired(await loadSession(id));
     found = true;
   } catch {
     // not found or not a UUID: the page renders its 404

@@ -26,7 +26,7 @@ async function makeUploadPaths(base: string, sessions: number, perSession: numbe
   const ids = await pool(
     Array.from({ length: sessions }, (_, i) => i),
     16,
-    () => createSession(base),
+    async () => await createSession(base),
   );
   // Consecutive requests go to different sessions; each session takes `perSession` photos.
   const paths: string[] = [];

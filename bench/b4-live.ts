@@ -92,7 +92,7 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
     const idleSessions = await pool(
       Array.from({ length: 100 }, (_, i) => i),
       8,
-      () => createSession(product.url),
+      async () => await createSession(product.url),
     );
     const openIdle = async (): Promise<SseClient[]> => {
       const opened: SseClient[] = [];
@@ -139,7 +139,7 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
     const watched = await pool(
       Array.from({ length: uploads / 5 }, (_, i) => i),
       8,
-      () => createSession(product.url),
+      async () => await createSession(product.url),
     );
     const booths = new Map<string, SseClient>();
     for (const id of watched) {

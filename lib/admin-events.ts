@@ -38,7 +38,7 @@ export function sessionListEventStream(baseUrl: string, signal: AbortSignal): Re
           }
           controller.enqueue(enc.encode(text));
         };
-        const flush = () => {
+        const flush = async () => {
           timer = undefined;
           lastSent = Date.now();
           const ids = [...pending];
@@ -49,7 +49,10 @@ export function sessionListEventStream(baseUrl: string, signal: AbortSignal): Re
           }
           let body: SessionsChangedJson;
           try {
-            body = { ids, sessions: sessionSummaries(ids).map((s) => serializeSessionSummary(s, baseUrl)) };
+            body = {
+              ids,
+              sessions: (await sessionSummaries(ids)).map((s) => serializeSessionSummary(s, baseUrl)),
+            };
           } catch (err) {
             console.error('[admin-events] could not read the changed sessions', err);
             return send(RELOAD);

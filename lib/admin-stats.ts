@@ -3,8 +3,8 @@ import type { StatsJson } from './shared/wire';
 import { diskSpace } from './storage';
 
 /** The admin page's totals: what is stored, and how much room is left for more. */
-export function adminStats(now = new Date()): StatsJson {
-  const t = storageTotals(now);
+export async function adminStats(now = new Date()): Promise<StatsJson> {
+  const t = await storageTotals(now);
   const disk = diskSpace();
   return {
     active_sessions: t.activeSessions,

@@ -131,9 +131,13 @@ const PAIRED_TAG = 'paired-booth-v1';
  * Records a new login of `role` and returns the cookie value that proves it. With `boothId` it
  * is that paired booth's login (role booth, limited to the booth's event).
  */
-export function createLogin(role: AuthRole, now = new Date(), boothId: string | null = null): string {
+export async function createLogin(
+  role: AuthRole,
+  now = new Date(),
+  boothId: string | null = null,
+): Promise<string> {
   const secret = randomBytes(32).toString('base64url');
-  insertAuthSession({
+  await insertAuthSession({
     id: loginId(secret),
     role,
     tokenTag: boothId ? PAIRED_TAG : tokenTag(role),
@@ -146,9 +150,9 @@ export function createLogin(role: AuthRole, now = new Date(), boothId: string | 
 }
 
 /** Ends the login a cookie value proves (if any); true when there was one. */
-export function endLogin(cookieValue: string | undefined): boolean {
+export async function endLogin(cookieValue: string | undefined): Promise<boolean> {
   if (!cookieValue || !COOKIE_VALUE_RE.test(cookieValue)) return false;
-  return deleteAuthSession(loginId(cookieValue));
+  return await deleteAuthSession(loginId(cookieValue));
 }
 
 const COOKIE_VALUE_RE = /^[A-Za-z0-9_-]{43}$/;
@@ -164,28 +168,28 @@ interface Login {
   eventId?: string;
 }
 
-function loginFromCookie(value: string): Login | null {
+async function loginFromCookie(value: string): Promise<Login | null> {
   if (!COOKIE_VALUE_RE.test(value)) return null;
   const now = new Date();
-  const row = findLogin(loginId(value), now);
+  const row = await findLogin(loginId(value), now);
   if (!row) return null;
   let login: Login;
   if (row.boothId) {
     if (row.role !== 'booth' || !row.boothEventId || !safeEqual(row.tokenTag, PAIRED_TAG)) return null;
     login = { role: 'booth', boothId: row.boothId, eventId: row.boothEventId };
-    noteBoothSeen(row.boothId, row.boothLastSeenAt, now);
+    await noteBoothSeen(row.boothId, row.boothLastSeenAt, now);
   } else {
     if (!safeEqual(row.tokenTag, tokenTag(row.role))) return null;
     login = { role: row.role };
   }
-  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) touchAuthSession(row.id, now);
+  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchAuthSession(row.id, now);
   return login;
 }
 
-function noteBoothSeen(boothId: string, lastSeenAt: Date | null, now: Date): void {
+async function noteBoothSeen(boothId: string, lastSeenAt: Date | null, now: Date): Promise<void> {
   if (lastSeenAt && now.getTime() - lastSeenAt.getTime() < BOOTH_SEEN_EVERY_MS) return;
   try {
-    updateBoothRow(boothId, { lastSeenAt: now });
+    await updateBoothRow(boothId, { lastSeenAt: now });
   } catch (err) {
     // A busy database must not fail the booth's request for a presence mark.
     console.error(`[auth] could not mark booth ${boothId} as seen: ${(err as Error).message}`);
@@ -261,7 +265,7 @@ export function requireLoginRequest(request: Request, example: string): void {
     throw new ApiError('unsupported_media_type', `Send it as JSON: ${example}.`);
 }
 
-export function identify(request: Request): Caller {
+export async function identify(request: Request): Promise<Caller> {
   const authz = request.headers.get('authorization');
   if (authz) {
     const m = /^Bearer\s+(.+)$/i.exec(authz.trim());
@@ -271,7 +275,7 @@ export function identify(request: Request): Caller {
       : { role: 'guest', via: 'bearer', badCredentials: true, crossSite: false };
   }
   const cookie = authCookieValue(request);
-  const login = cookie ? loginFromCookie(cookie) : null;
+  const login = cookie ? await loginFromCookie(cookie) : null;
   if (login) {
     // SameSite=Strict already keeps the cookie off cross-site requests; the Origin check is the
     // second lock for browsers or proxies that do not honour it.
@@ -335,22 +339,26 @@ export function addressKey(address: string): string {
 }
 
 /** Counts one attempt of `what` from this request's address; 429 past `max` in the window. */
-export function takeRateLimited(
+export async function takeRateLimited(
   what: string,
   request: Request,
   max: number,
   windowMs: number,
   message: (retrySeconds: number) => string,
   now = new Date(),
-): void {
-  const { count, resetAt } = hitRateLimit(`${what}:${addressKey(clientAddress(request))}`, now, windowMs);
+): Promise<void> {
+  const { count, resetAt } = await hitRateLimit(
+    `${what}:${addressKey(clientAddress(request))}`,
+    now,
+    windowMs,
+  );
   if (count <= max) return;
   const retry = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
   throw new ApiError('too_many_requests', message(retry), undefined, { 'Retry-After': String(retry) });
 }
 
-export function checkLoginRate(request: Request, now = new Date()): void {
-  takeRateLimited(
+export async function checkLoginRate(request: Request, now = new Date()): Promise<void> {
+  await takeRateLimited(
     'login',
     request,
     LOGIN_MAX_PER_ADDRESS,
@@ -360,8 +368,8 @@ export function checkLoginRate(request: Request, now = new Date()): void {
   );
 }
 
-export function resetLoginRateForTests(): void {
-  clearRateLimits();
+export async function resetLoginRateForTests(): Promise<void> {
+  await clearRateLimits();
 }
 
 export function resetTokensForTests(): void {

@@ -7,11 +7,11 @@ import { baseUrlFromHeaders } from './links';
  * pairs the default event's first booth ("Booth 1", made when there is none): open it on the
  * booth's screen and it is set up. Nothing is printed once every booth was paired.
  */
-export function pairingLinkAtStartup(): void {
+export async function pairingLinkAtStartup(): Promise<void> {
   try {
     // PUBLIC_URL when set, else this machine's LAN address (localhost when there is none).
     const base = baseUrlFromHeaders(new Headers({ host: `localhost:${getConfig().port}` }));
-    const made = startupPairing(base);
+    const made = await startupPairing(base);
     if (!made) return;
     console.log(
       `[booth] to pair "${made.booth.name}" open ${made.pairing.url} on the booth (code ${made.pairing.code}, valid 10 minutes)`,

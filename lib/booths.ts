@@ -51,13 +51,13 @@ export const createBoothSchema = z.object({ name: boothNameSchema }).strict();
 export const updateBoothSchema = z.object({ name: boothNameSchema, event_id: z.string() }).partial().strict();
 export const pairSchema = z.object({ code: z.string().max(64) });
 
-export function loadBooth(id: string): BoothRow {
-  const booth = isUuid(id) ? findBooth(id.toLowerCase()) : undefined;
+export async function loadBooth(id: string): Promise<BoothRow> {
+  const booth = isUuid(id) ? await findBooth(id.toLowerCase()) : undefined;
   if (!booth) throw new ApiError('booth_not_found', 'No such booth.');
   return booth;
 }
 
-export function listBooths(filter: { eventId?: string } = {}): BoothRow[] {
+export function listBooths(filter: { eventId?: string } = {}): Promise<BoothRow[]> {
   return listBoothRows(filter);
 }
 
@@ -74,15 +74,22 @@ export function pairingUrl(baseUrl: string, code: string): string {
  * A new code for the booth; its earlier unused codes stop working. Call inside a transaction or
  * alone (it opens its own): the uniqueness check and the insert must not interleave.
  */
-export function issuePairing(boothId: string, baseUrl: string, now = new Date()): PairingJson {
-  return transaction(() => {
-    deleteUnusedPairings(boothId);
+export async function issuePairing(boothId: string, baseUrl: string, now = new Date()): Promise<PairingJson> {
+  return await transaction(async () => {
+    await deleteUnusedPairings(boothId);
     for (let attempt = 0; attempt < 50; attempt++) {
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const hash = codeHash(code);
-      if (findLivePairings(hash, now).length > 0) continue;
+      if ((await findLivePairings(hash, now)).length > 0) continue;
       const expiresAt = new Date(now.getTime() + PAIRING_TTL_MS);
-      insertPairing({ id: randomUUID(), boothId, codeHash: hash, createdAt: now, expiresAt, usedAt: null });
+      await insertPairing({
+        id: randomUUID(),
+        boothId,
+        codeHash: hash,
+        createdAt: now,
+        expiresAt,
+        usedAt: null,
+      });
       return { code, url: pairingUrl(baseUrl, code), expires_at: expiresAt.toISOString() };
     }
     // A million codes and a handful live: this needs ~hundreds of thousands of unpaired booths.
@@ -90,44 +97,47 @@ export function issuePairing(boothId: string, baseUrl: string, now = new Date())
   });
 }
 
-export function createBooth(
+export async function createBooth(
   eventId: string,
   name: string,
   baseUrl: string,
   now = new Date(),
-): { booth: BoothRow; pairing: PairingJson } {
-  return transaction(() => {
-    const event = loadEvent(eventId);
+): Promise<{ booth: BoothRow; pairing: PairingJson }> {
+  return await transaction(async () => {
+    const event = await loadEvent(eventId);
     const booth: BoothRow = { id: randomUUID(), eventId: event.id, name, createdAt: now, lastSeenAt: null };
-    insertBooth(booth);
-    return { booth, pairing: issuePairing(booth.id, baseUrl, now) };
+    await insertBooth(booth);
+    return { booth, pairing: await issuePairing(booth.id, baseUrl, now) };
   });
 }
 
-export function newPairing(boothId: string, baseUrl: string, now = new Date()): PairingJson {
-  return transaction(() => issuePairing(loadBooth(boothId).id, baseUrl, now));
+export async function newPairing(boothId: string, baseUrl: string, now = new Date()): Promise<PairingJson> {
+  return await transaction(async () => await issuePairing((await loadBooth(boothId)).id, baseUrl, now));
 }
 
 /** Renames a booth or moves it to another event (its login then acts for the new event at once). */
-export function updateBooth(id: string, input: { name?: string; event_id?: string }): BoothRow {
-  return transaction(() => {
-    const booth = loadBooth(id);
+export async function updateBooth(
+  id: string,
+  input: { name?: string; event_id?: string },
+): Promise<BoothRow> {
+  return await transaction(async () => {
+    const booth = await loadBooth(id);
     const patch: { name?: string; eventId?: string } = {};
     if (input.name !== undefined) patch.name = input.name;
-    if (input.event_id !== undefined) patch.eventId = loadEvent(input.event_id).id;
-    if (Object.keys(patch).length) updateBoothRow(booth.id, patch);
-    return loadBooth(booth.id);
+    if (input.event_id !== undefined) patch.eventId = (await loadEvent(input.event_id)).id;
+    if (Object.keys(patch).length) await updateBoothRow(booth.id, patch);
+    return await loadBooth(booth.id);
   });
 }
 
 /** Deletes a booth: its codes and its login go with it (cascade); its sessions stay, booth_id null. */
-export function deleteBooth(id: string): void {
-  const booth = loadBooth(id);
-  deleteBoothRow(booth.id);
+export async function deleteBooth(id: string): Promise<void> {
+  const booth = await loadBooth(id);
+  await deleteBoothRow(booth.id);
 }
 
-export function checkPairRate(request: Request, now = new Date()): void {
-  takeRateLimited(
+export async function checkPairRate(request: Request, now = new Date()): Promise<void> {
+  await takeRateLimited(
     'pair',
     request,
     PAIR_MAX_PER_ADDRESS,
@@ -145,21 +155,24 @@ const invalidCode = () =>
  * it), 10 minutes. The booth's earlier logins end: one device per booth, the new one replaces it.
  * Returns the booth and the login cookie's value.
  */
-export function pairWithCode(rawCode: string, now = new Date()): { booth: BoothRow; cookie: string } {
+export async function pairWithCode(
+  rawCode: string,
+  now = new Date(),
+): Promise<{ booth: BoothRow; cookie: string }> {
   const code = rawCode.replace(/[\s-]/g, '');
   if (!/^\d{6}$/.test(code)) throw invalidCode();
   const hash = codeHash(code);
-  return transaction(() => {
+  return await transaction(async () => {
     const want = Buffer.from(hash, 'hex');
-    const pairing = findLivePairings(hash, now).find((p) =>
+    const pairing = (await findLivePairings(hash, now)).find((p) =>
       timingSafeEqual(Buffer.from(p.codeHash, 'hex'), want),
     );
-    if (!pairing || !markPairingUsed(pairing.id, now)) throw invalidCode();
-    const booth = findBooth(pairing.boothId);
+    if (!pairing || !(await markPairingUsed(pairing.id, now))) throw invalidCode();
+    const booth = await findBooth(pairing.boothId);
     if (!booth) throw invalidCode();
-    deleteBoothLogins(booth.id);
-    updateBoothRow(booth.id, { lastSeenAt: now });
-    const cookie = createLogin('booth', now, booth.id);
+    await deleteBoothLogins(booth.id);
+    await updateBoothRow(booth.id, { lastSeenAt: now });
+    const cookie = await createLogin('booth', now, booth.id);
     return { booth: { ...booth, lastSeenAt: now }, cookie };
   });
 }
@@ -169,15 +182,15 @@ export function pairWithCode(rawCode: string, now = new Date()): { booth: BoothR
  * set up by opening one link. Makes "Booth 1" when the default event has no booth; issues a code
  * for the first booth that was never paired; null when every booth was paired already.
  */
-export function startupPairing(
+export async function startupPairing(
   baseUrl: string,
   now = new Date(),
-): { booth: BoothRow; pairing: PairingJson } | null {
-  return transaction(() => {
-    const event = defaultEvent();
-    const existing = listBoothRows({ eventId: event.id });
-    if (existing.length === 0) return createBooth(event.id, 'Booth 1', baseUrl, now);
+): Promise<{ booth: BoothRow; pairing: PairingJson } | null> {
+  return await transaction(async () => {
+    const event = await defaultEvent();
+    const existing = await listBoothRows({ eventId: event.id });
+    if (existing.length === 0) return await createBooth(event.id, 'Booth 1', baseUrl, now);
     const unpaired = existing.find((b) => b.lastSeenAt == null);
-    return unpaired ? { booth: unpaired, pairing: issuePairing(unpaired.id, baseUrl, now) } : null;
+    return unpaired ? { booth: unpaired, pairing: await issuePairing(unpaired.id, baseUrl, now) } : null;
   });
 }

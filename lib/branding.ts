@@ -54,7 +54,7 @@ export async function renderEventPicture(
     return await composeImage(files, layout, templateForEvent(event, opts));
   } catch (err) {
     if (err instanceof ApiError || !event.frameKey) throw err;
-    const now = loadEvent(event.id);
+    const now = await loadEvent(event.id);
     if (now.frameKey !== event.frameKey) return composeImage(files, layout, templateForEvent(now, opts));
     if (!fs.existsSync(frameFilePath(event.frameKey))) throw storageError(err);
     throw err;
@@ -69,19 +69,19 @@ export async function renderEventPicture(
  * nothing of it is transparent) and removes the one it replaces. Unknown event: 404.
  */
 export async function setEventFrame(eventId: string, input: Buffer | string): Promise<EventRow> {
-  const event = loadEvent(eventId);
+  const event = await loadEvent(eventId);
   assertDiskRoom();
   const frame = await normalizeFrame(input);
   const key = await storeFrameFile(event.id, frame.png);
   let replaced: string | null = null;
   let updated: EventRow;
   try {
-    updated = transaction(() => {
+    updated = await transaction(async () => {
       // Deleted while the frame was read: 404, and the new file goes.
-      const current = loadEvent(event.id);
+      const current = await loadEvent(event.id);
       replaced = current.frameKey;
-      updateEventRow(current.id, { frameKey: key, updatedAt: new Date() });
-      return loadEvent(current.id);
+      await updateEventRow(current.id, { frameKey: key, updatedAt: new Date() });
+      return await loadEvent(current.id);
     });
   } catch (err) {
     await removeFrameFile(key);
@@ -94,11 +94,11 @@ export async function setEventFrame(eventId: string, input: Buffer | string): Pr
 /** Removes the event's frame (a no-op when it has none). */
 export async function removeEventFrame(eventId: string): Promise<EventRow> {
   let removed: string | null = null;
-  const updated = transaction(() => {
-    const current = loadEvent(eventId);
+  const updated = await transaction(async () => {
+    const current = await loadEvent(eventId);
     removed = current.frameKey;
-    if (removed) updateEventRow(current.id, { frameKey: null, updatedAt: new Date() });
-    return loadEvent(current.id);
+    if (removed) await updateEventRow(current.id, { frameKey: null, updatedAt: new Date() });
+    return await loadEvent(current.id);
   });
   if (removed) await removeFrameFile(removed);
   return updated;

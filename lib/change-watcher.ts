@@ -12,11 +12,11 @@ const g = globalThis as unknown as { __pbChangeWatcher?: ReturnType<typeof setIn
 export function startChangeWatcher(intervalMs = 1500): void {
   if (g.__pbChangeWatcher) return;
   const seen = new Map<string, number>();
-  g.__pbChangeWatcher = setInterval(() => {
+  g.__pbChangeWatcher = setInterval(async () => {
     try {
       const ids = watchedSessionIds();
       const now = Date.now();
-      for (const { id, updatedAt } of sessionsUpdatedAt(ids)) {
+      for (const { id, updatedAt } of await sessionsUpdatedAt(ids)) {
         const before = seen.get(id);
         // A session seen for the first time may have changed just after its stream sent it.
         if (before === undefined ? updatedAt > now - 2 * intervalMs : updatedAt > before) {

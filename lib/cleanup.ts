@@ -41,12 +41,12 @@ const ORPHAN_GRACE_MS = 5 * 60_000;
 
 export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
   const result: CleanupJson = { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0 };
-  for (const id of expiredSessionIds(now)) {
-    const deleted = transaction(() => {
-      const session = findSession(id);
+  for (const id of await expiredSessionIds(now)) {
+    const deleted = await transaction(async () => {
+      const session = await findSession(id);
       if (!session) return null;
-      const photos = listPhotos(id, undefined).length;
-      deleteSessionRow(id);
+      const photos = (await listPhotos(id, undefined)).length;
+      await deleteSessionRow(id);
       return photos;
     });
     if (deleted === null) continue;
@@ -66,7 +66,7 @@ export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
 /** Removes photo files that no row references (and empty session folders). */
 export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ files: number; bytes: number }> {
   const files = await listPhotoFiles();
-  const keys = allStorageKeys();
+  const keys = await allStorageKeys();
   const now = Date.now();
   let removed = 0;
   let bytes = 0;
@@ -80,7 +80,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
     touchedDirs.add(path.dirname(f.file));
   }
   // Picture files no picture row points to (a crash between their write and the commit).
-  const pictureKeys = allPictureStorageKeys();
+  const pictureKeys = await allPictureStorageKeys();
   for (const f of await listPictureFiles()) {
     if (f.storageKey && pictureKeys.has(f.storageKey)) continue;
     if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
@@ -92,7 +92,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   // file it replaced (or its deleted event's folder) was removed. Listed before the keys are read,
   // so a frame committed in between is kept.
   const frameFiles = await listFrameFiles();
-  const frameKeys = new Set(listEvents().map((e) => e.frameKey));
+  const frameKeys = new Set((await listEvents()).map((e) => e.frameKey));
   for (const f of frameFiles) {
     if (f.frameKey && frameKeys.has(f.frameKey)) continue;
     if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
@@ -103,7 +103,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   // Empty frame and picture folders of events that no longer exist.
   for (const root of [framesDir(), picturesDir()]) {
     for (const d of await fsp.readdir(root).catch(() => [] as string[])) {
-      if (findEvent(d)) continue;
+      if (await findEvent(d)) continue;
       await fsp.rmdir(path.join(root, d)).catch(() => {});
     }
   }
@@ -112,7 +112,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   const dirs = await fsp.readdir(photosDir).catch(() => [] as string[]);
   for (const d of dirs) {
     const dir = path.join(photosDir, d);
-    if (findSession(d)) continue;
+    if (await findSession(d)) continue;
     const left = await fsp.readdir(dir).catch(() => null);
     if (left && left.length === 0) await removeSessionDir(d);
   }
@@ -128,11 +128,11 @@ export async function runSweep(
   const tmp = await sweepTmp({ all: false });
   // Ended logins and rate-limit windows: small rows, but nothing else would remove them.
   const now = new Date();
-  pruneAuthSessions(now);
-  pruneRateLimits(now);
-  prunePairings(now);
+  await pruneAuthSessions(now);
+  await pruneRateLimits(now);
+  await prunePairings(now);
   // At start-up no upload is in flight: slots a crash left behind are free again at once.
-  pruneUploadSlots(now, opts.startup);
+  await pruneUploadSlots(now, opts.startup);
   return { ...expired, orphans: orphans.files, tmp };
 }
 

@@ -163,25 +163,25 @@ function toRow(input: EventInput, current: Pick<EventRow, 'theme'>): Partial<New
 // ---------------------------------------------------------------------------------------------
 // Reading and writing events.
 
-export function loadEvent(id: string): EventRow {
-  const event = isUuid(id) ? findEvent(id.toLowerCase()) : undefined;
+export async function loadEvent(id: string): Promise<EventRow> {
+  const event = isUuid(id) ? await findEvent(id.toLowerCase()) : undefined;
   if (!event) throw new ApiError('event_not_found', 'No such event.');
   return event;
 }
 
 /** The default event (it always exists: db/default-event.ts makes it when the db is opened). */
-export function defaultEvent(): EventRow {
-  const event = findDefaultEvent();
+export async function defaultEvent(): Promise<EventRow> {
+  const event = await findDefaultEvent();
   if (!event) throw new Error('the default event is missing');
   return event;
 }
 
-export function listEvents(): EventRow[] {
+export function listEvents(): Promise<EventRow[]> {
   return listEventRows();
 }
 
 /** A new event: what is not given takes the values of the example in the contract. */
-export function createEvent(input: EventInput): EventRow {
+export async function createEvent(input: EventInput): Promise<EventRow> {
   const now = new Date();
   const row: NewEventRow = {
     id: randomUUID(),
@@ -206,28 +206,28 @@ export function createEvent(input: EventInput): EventRow {
     startsAt: row.startsAt ?? null,
     endsAt: row.endsAt ?? null,
   });
-  insertEvent(row);
-  return loadEvent(row.id);
+  await insertEvent(row);
+  return await loadEvent(row.id);
 }
 
 /** Changes an event; sessions made before keep the limits they were made with. */
-export function updateEvent(id: string, input: EventInput): EventRow {
-  return transaction(() => {
-    const current = loadEvent(id);
+export async function updateEvent(id: string, input: EventInput): Promise<EventRow> {
+  return await transaction(async () => {
+    const current = await loadEvent(id);
     const patch = toRow(input, current);
     checkWhole({ ...current, ...patch } as EventRow);
-    updateEventRow(current.id, { ...patch, updatedAt: new Date() });
-    return loadEvent(current.id);
+    await updateEventRow(current.id, { ...patch, updatedAt: new Date() });
+    return await loadEvent(current.id);
   });
 }
 
 /** Deletes an event with its sessions (rows and files), pictures (rows and files), booths and their logins, and its frame. */
 export async function deleteEvent(id: string): Promise<void> {
-  const { eventId, sessionIds } = transaction(() => {
-    const event = loadEvent(id);
+  const { eventId, sessionIds } = await transaction(async () => {
+    const event = await loadEvent(id);
     if (event.isDefault) throw new ApiError('default_event', 'The default event cannot be deleted.');
-    const ids = sessionIdsOfEvent(event.id);
-    deleteEventRow(event.id);
+    const ids = await sessionIdsOfEvent(event.id);
+    await deleteEventRow(event.id);
     return { eventId: event.id, sessionIds: ids };
   });
   await removeEventFrames(eventId);
@@ -246,14 +246,14 @@ export async function deleteEvent(id: string): Promise<void> {
  * The event a new session belongs to: a paired booth's own (asking for another is 403); for
  * BOOTH_TOKEN and admin the `event_id` given (unknown: 404 event_not_found), else the default.
  */
-export function eventForNewSession(caller: Caller, requestedId: string | undefined): EventRow {
+export async function eventForNewSession(caller: Caller, requestedId: string | undefined): Promise<EventRow> {
   if (caller.eventId) {
     if (requestedId !== undefined && requestedId.toLowerCase() !== caller.eventId) {
       throw new ApiError('forbidden', 'This booth makes sessions for its own event only.');
     }
-    return loadEvent(caller.eventId);
+    return await loadEvent(caller.eventId);
   }
-  return requestedId === undefined ? defaultEvent() : loadEvent(requestedId);
+  return requestedId === undefined ? await defaultEvent() : await loadEvent(requestedId);
 }
 
 /** Reading an event: the admin any, BOOTH_TOKEN any (it acts for every event), a paired booth its own. */

@@ -39,18 +39,22 @@ const COLUMN: Record<EventStatField, EventStatColumn> = {
   telegram_deliveries: 'telegramDeliveries',
 };
 
-/** Counts one `field` for the event now. Inside a transaction pass its `db`: it commits with it. */
-export function countEvent(eventId: string, field: EventStatField, opts: { at?: Date; db?: Db } = {}): void {
-  bumpEventStat(eventId, COLUMN[field], opts.at ?? new Date(), 1, opts.db);
+/** Counts one `field` for the event now (inside a transaction, it commits with it). */
+export async function countEvent(
+  eventId: string,
+  field: EventStatField,
+  opts: { at?: Date } = {},
+): Promise<void> {
+  await bumpEventStat(eventId, COLUMN[field], opts.at ?? new Date(), 1);
 }
 
 /**
  * Counts a read (no state change of its own): a counter that cannot be written (the event was
  * deleted a moment ago, the database is busy) never fails the answer the guest is waiting for.
  */
-export function countRead(eventId: string, field: EventStatField): void {
+export async function countRead(eventId: string, field: EventStatField): Promise<void> {
   try {
-    countEvent(eventId, field);
+    await countEvent(eventId, field);
   } catch (err) {
     console.warn(`[stats] could not count ${field} of event ${eventId}:`, (err as Error).message);
   }
@@ -63,9 +67,11 @@ function totals(rows: EventStatsRow[]): Record<EventStatField, number> {
 }
 
 /** The stats of an event (404 event_not_found). by_hour: the hours something was counted, oldest first. */
-export function eventStatsOf(eventId: string): { json: EventStatsJson; rows: EventStatsRow[] } {
-  const event = loadEvent(eventId);
-  const rows = eventStatRows(event.id);
+export async function eventStatsOf(
+  eventId: string,
+): Promise<{ json: EventStatsJson; rows: EventStatsRow[] }> {
+  const event = await loadEvent(eventId);
+  const rows = await eventStatRows(event.id);
   const json: EventStatsJson = {
     ...totals(rows),
     by_hour: rows
@@ -80,8 +86,8 @@ export function eventStatsOf(eventId: string): { json: EventStatsJson; rows: Eve
  * one row per hour in which anything was counted (hour as ISO 8601 UTC), oldest first. CRLF line
  * ends (RFC 4180); nothing needs quoting (numbers and ISO dates only).
  */
-export function eventStatsCsv(eventId: string): string {
-  const { json, rows } = eventStatsOf(eventId);
+export async function eventStatsCsv(eventId: string): Promise<string> {
+  const { json, rows } = await eventStatsOf(eventId);
   const lines = [
     ['hour', ...EVENT_STAT_FIELDS].join(','),
     ['total', ...EVENT_STAT_FIELDS.map((f) => json[f])].join(','),
@@ -93,11 +99,11 @@ export function eventStatsCsv(eventId: string): string {
 }
 
 /** A download counts when the bytes were sent as an attachment: a GET with ?download=1 answered 200. */
-export function countDownload(
+export async function countDownload(
   eventId: string,
   request: Request,
   response: Response,
   download: boolean,
-): void {
-  if (download && request.method === 'GET' && response.status === 200) countRead(eventId, 'downloads');
+): Promise<void> {
+  if (download && request.method === 'GET' && response.status === 200) await countRead(eventId, 'downloads');
 }

@@ -23,6 +23,8 @@ const RETRY = enc.encode('retry: 2000\n\n');
 
 interface Watched {
   known: Map<string, number> | undefined;
+  /** The event's reads run one after another (a poll is async: two must not interleave). */
+  busy: Promise<void>;
   streams: Set<ReadableStreamDefaultController<Uint8Array>>;
   baseUrls: Map<ReadableStreamDefaultController<Uint8Array>, string>;
 }
@@ -57,15 +59,21 @@ function drop(c: ReadableStreamDefaultController<Uint8Array>, w: Watched): void 
   w.baseUrls.delete(c);
 }
 
-function poll(eventId: string, w: Watched): void {
+/** Runs fn after the event's previous read; a failed read is logged, the next one tries again. */
+function serially(w: Watched, fn: () => Promise<void>): Promise<void> {
+  w.busy = w.busy.then(fn).catch((err) => console.error('[gallery] poll failed:', err));
+  return w.busy;
+}
+
+async function poll(eventId: string, w: Watched): Promise<void> {
   const now = new Date();
-  const current = new Map(eventPictureStamps(eventId, now).map((r) => [r.id, r.at]));
+  const current = new Map((await eventPictureStamps(eventId, now)).map((r) => [r.id, r.at]));
   const known = w.known;
   w.known = current;
   if (!known) return;
   for (const [id, at] of current) {
     if (known.get(id) === at) continue;
-    const row = findEventPicture(eventId, id);
+    const row = await findEventPicture(eventId, id);
     if (!row) continue;
     for (const c of [...w.streams]) {
       const frame = `event: picture\ndata: ${JSON.stringify(serializePicture(row, w.baseUrls.get(c) ?? ''))}\n\n`;
@@ -88,11 +96,7 @@ function tick(): void {
       s.events.delete(eventId);
       continue;
     }
-    try {
-      poll(eventId, w);
-    } catch (err) {
-      console.error('[gallery] poll failed:', err);
-    }
+    void serially(w, () => poll(eventId, w));
     if (ping) for (const c of [...w.streams]) push(c, PING, w);
   }
   if (s.events.size === 0) {
@@ -123,14 +127,19 @@ export function galleryEventStream(
       ctrl = controller;
       let w = s.events.get(eventId);
       if (!w) {
-        w = { known: undefined, streams: new Set(), baseUrls: new Map() };
+        w = { known: undefined, streams: new Set(), baseUrls: new Map(), busy: Promise.resolve() };
         s.events.set(eventId, w);
       }
-      // The state at open is the start: only what changes after it is sent.
-      if (!w.known) w.known = new Map(eventPictureStamps(eventId, new Date()).map((r) => [r.id, r.at]));
-      w.streams.add(controller);
-      w.baseUrls.set(controller, baseUrl);
+      const watched = w;
+      // Listening from now on: whatever a poll finds from here is sent to this stream too.
+      watched.streams.add(controller);
+      watched.baseUrls.set(controller, baseUrl);
       controller.enqueue(RETRY);
+      // The state at open is the start: only what changes after it is sent.
+      void serially(watched, async () => {
+        if (!watched.known)
+          watched.known = new Map((await eventPictureStamps(eventId, new Date())).map((r) => [r.id, r.at]));
+      });
       s.timer ??= setInterval(tick, POLL_MS);
       s.timer.unref?.();
       if (signal.aborted) finish();

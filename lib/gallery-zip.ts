@@ -69,14 +69,24 @@ export function galleryZipResponse(
   request.signal.addEventListener('abort', onAbort, { once: true });
   out.on('close', () => request.signal.removeEventListener('abort', onAbort));
 
-  const addPage = (after?: PictureRow) => {
+  const addPage = async (after?: PictureRow) => {
     if (aborted) return;
-    const page = eventPicturesAfter(
-      event.id,
-      after ? { createdAt: after.createdAt, id: after.id } : undefined,
-      pageSize,
-      now,
-    );
+    let page: PictureRow[];
+    try {
+      page = await eventPicturesAfter(
+        event.id,
+        after ? { createdAt: after.createdAt, id: after.id } : undefined,
+        pageSize,
+        now,
+      );
+    } catch (err) {
+      // The database went away mid-archive: the download ends broken (the client sees it), the
+      // server stays up.
+      console.error('[gallery] ZIP page could not be read:', (err as Error).message);
+      out.destroy(err as Error);
+      return;
+    }
+    if (aborted) return;
     if (page.length === 0) {
       zip.end();
       return;
@@ -88,7 +98,7 @@ export function galleryZipResponse(
         { compress: false, mtime: p.createdAt, mode: 0o100644 },
         (cb) => {
           // yazl asks for this file now: the one before it is written. Queue the next page first.
-          if (last) addPage(p);
+          if (last) void addPage(p);
           // A picture removed while the archive is sent: its entry is empty instead of failing all.
           fs.open(pictureFilePath(p.storageKey, 'full'), 'r', (err, fd) => {
             cb(null, err ? Readable.from([]) : fs.createReadStream('', { fd }));
@@ -97,7 +107,7 @@ export function galleryZipResponse(
       );
     });
   };
-  addPage();
+  void addPage();
 
   return new Response(Readable.toWeb(out) as ReadableStream, {
     status: 200,

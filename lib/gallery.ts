@@ -42,28 +42,28 @@ export interface HostLinkJson {
 }
 
 /** GET /api/events/:id/host-link: the event's host link, made now when it has none. */
-export function hostLinkOf(eventId: string, baseUrl: string): HostLinkJson {
-  let event = loadEvent(eventId);
+export async function hostLinkOf(eventId: string, baseUrl: string): Promise<HostLinkJson> {
+  let event = await loadEvent(eventId);
   if (!event.hostToken) {
     // Two first GETs at once: only one token is written, both answer it.
-    setEventHostToken(event.id, newHostToken(), true);
-    event = loadEvent(event.id);
+    await setEventHostToken(event.id, newHostToken(), true);
+    event = await loadEvent(event.id);
   }
   const token = event.hostToken as string;
   return { url: `${baseUrl}${galleryPath(token)}`, token };
 }
 
 /** POST /api/events/:id/host-link: a new link; the old one stops working at once. */
-export function rotateHostLink(eventId: string, baseUrl: string): HostLinkJson {
-  const event = loadEvent(eventId);
+export async function rotateHostLink(eventId: string, baseUrl: string): Promise<HostLinkJson> {
+  const event = await loadEvent(eventId);
   const token = newHostToken();
-  setEventHostToken(event.id, token);
+  await setEventHostToken(event.id, token);
   return { url: `${baseUrl}${galleryPath(token)}`, token };
 }
 
 /** The event of a host link; unknown, rotated or malformed: 404 gallery_not_found. */
-export function loadGallery(token: string): EventRow {
-  const event = TOKEN_RE.test(token) ? findEventByHostToken(token) : undefined;
+export async function loadGallery(token: string): Promise<EventRow> {
+  const event = TOKEN_RE.test(token) ? await findEventByHostToken(token) : undefined;
   if (!event) {
     throw new ApiError(
       'gallery_not_found',
@@ -103,17 +103,17 @@ export interface GalleryPage {
 }
 
 /** GET /api/gallery/:token: a page of the event's live pictures, newest first. */
-export function galleryPage(
+export async function galleryPage(
   event: EventRow,
   baseUrl: string,
   query: { before?: string; before_id?: string; limit?: number },
   now = new Date(),
-): GalleryPage {
+): Promise<GalleryPage> {
   const limit = query.limit ?? GALLERY_PAGE_DEFAULT;
   const before = query.before ? new Date(query.before) : undefined;
   // One more than asked: whether there is a next page at all.
   const beforeId = before ? query.before_id?.toLowerCase() : undefined;
-  const rows = eventPicturesPage(event.id, { before, beforeId, limit: limit + 1, now });
+  const rows = await eventPicturesPage(event.id, { before, beforeId, limit: limit + 1, now });
   const page = rows.slice(0, limit);
   const last = rows.length > limit ? page.at(-1) : undefined;
   return {
@@ -121,14 +121,14 @@ export function galleryPage(
     pictures: page.map((p) => serializePicture(p, baseUrl)),
     next_before: last ? last.createdAt.toISOString() : null,
     next_before_id: last ? last.id : null,
-    total: eventPicturesTotal(event.id, now),
+    total: await eventPicturesTotal(event.id, now),
   };
 }
 
 /** DELETE /api/gallery/:token/pictures/:id: the host removes one of the event's pictures. */
 export async function deleteGalleryPicture(event: EventRow, pictureId: string): Promise<void> {
   const picture = z.uuid().safeParse(pictureId).success
-    ? findEventPicture(event.id, pictureId.toLowerCase())
+    ? await findEventPicture(event.id, pictureId.toLowerCase())
     : undefined;
   if (!picture || (await removePicture(picture, undefined, { withResult: true })) < 0) {
     throw new ApiError('picture_not_found', 'No such picture in this gallery.');

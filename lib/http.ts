@@ -1,4 +1,5 @@
 import { ZodError, type z } from 'zod';
+import { isDatabaseUnavailable } from '@/db/connection';
 import { type Caller, identify, requireRole } from './auth';
 import { ApiError, errorBody } from './errors';
 import { baseUrlFor } from './links';
@@ -28,7 +29,7 @@ function zodMessage(err: ZodError): string {
 export function errorResponse(err: unknown, request: Request): Response {
   if (err instanceof ZodError) err = new ApiError('invalid_request', zodMessage(err));
   if (!(err instanceof ApiError) && isStorageError(err)) err = storageError(err);
-  if ((err as { code?: unknown } | null)?.code === 'SQLITE_BUSY') {
+  if (isDatabaseUnavailable(err)) {
     err = new ApiError('server_busy', 'The server is busy; please try again in a moment.', undefined, {
       'Retry-After': '1',
     });
@@ -69,7 +70,7 @@ export function route<P extends Params = Params>(
     try {
       // One rule for every route, guest routes included: a Bearer token that was sent must be
       // right (401), never silently ignored, so a misconfigured booth learns at once.
-      if (request.headers.has('authorization')) callerOf(request);
+      if (request.headers.has('authorization')) await callerOf(request);
       return await fn(request, ((await ctx?.params) ?? {}) as P);
     } catch (err) {
       return errorResponse(err, request);
@@ -78,8 +79,8 @@ export function route<P extends Params = Params>(
 }
 
 /** Who is calling. Credentials that were presented must be right: a wrong token is 401, not a guest. */
-export function callerOf(request: Request): Caller {
-  const caller = identify(request);
+export async function callerOf(request: Request): Promise<Caller> {
+  const caller = await identify(request);
   if (caller.badCredentials) requireRole(caller, 'booth');
   return caller;
 }
@@ -88,9 +89,9 @@ export function callerOf(request: Request): Caller {
  * Runs the checks that come before reading a request body; when one refuses, the unread body is
  * cancelled so the client is answered at once instead of after sending everything.
  */
-export async function beforeBody<T>(request: Request, check: () => T): Promise<T> {
+export async function beforeBody<T>(request: Request, check: () => T | Promise<T>): Promise<T> {
   try {
-    return check();
+    return await check();
   } catch (err) {
     await request.body?.cancel().catch(() => {});
     throw err;
@@ -101,8 +102,8 @@ export async function beforeBody<T>(request: Request, check: () => T): Promise<T
 // JSON 405 and its Allow header, before Next (whose own 405 has an empty body).
 
 /** Authenticates the caller and checks it has at least `needed`. */
-export function authorize(request: Request, needed: Role): Caller {
-  const caller = identify(request);
+export async function authorize(request: Request, needed: Role): Promise<Caller> {
+  const caller = await identify(request);
   requireRole(caller, needed);
   return caller;
 }

@@ -14,7 +14,7 @@ export async function pageCaller(): Promise<Caller> {
   const forwarded: Record<string, string> = { cookie: h.get('cookie') ?? '' };
   const authorization = h.get('authorization');
   if (authorization) forwarded.authorization = authorization;
-  return identify(new Request('http://page.local/', { headers: forwarded }));
+  return await identify(new Request('http://page.local/', { headers: forwarded }));
 }
 
 export async function pageRole(): Promise<Role> {
@@ -22,6 +22,6 @@ export async function pageRole(): Promise<Role> {
 }
 
 /** The event a booth page acts for: a paired booth's own, else (BOOTH_TOKEN, not logged in) the default. */
-export function boothEventOf(caller: Caller): EventRow {
-  return (caller.eventId && findEvent(caller.eventId)) || defaultEvent();
+export async function boothEventOf(caller: Caller): Promise<EventRow> {
+  return (caller.eventId && (await findEvent(caller.eventId))) || (await defaultEvent());
 }

@@ -107,9 +107,12 @@ export function assertCanUpload(session: SessionWithCounts, role: Role, inFlight
  * admin's) to a session whose event has a consent text. The Telegram bot asks in the chat itself
  * and calls addUploadedPhoto directly, so this check is the web upload's.
  */
-export function consentNeeded(session: Pick<SessionWithCounts, 'eventId'>, role: Role): boolean {
+export async function consentNeeded(
+  session: Pick<SessionWithCounts, 'eventId'>,
+  role: Role,
+): Promise<boolean> {
   if (role !== 'guest') return false;
-  return Boolean(loadEvent(session.eventId).consentText?.trim());
+  return Boolean((await loadEvent(session.eventId)).consentText?.trim());
 }
 
 /** 403 consent_required unless the upload said the event's consent text was accepted. */
@@ -134,21 +137,25 @@ export interface UploadSlot {
  * Takes one of the session's photo slots for an upload about to be read and decoded, or throws
  * (409 photo_limit_reached, 410, 403 ...). Always release it (releaseUploadSlot) when done.
  */
-export function reserveUploadSlot(sessionId: string, role: Role, now = new Date()): UploadSlot {
-  return transaction(() => {
-    const session = loadLiveSession(sessionId);
-    assertCanUpload(session, role, countUploadSlots(session.id, now));
+export async function reserveUploadSlot(
+  sessionId: string,
+  role: Role,
+  now = new Date(),
+): Promise<UploadSlot> {
+  return await transaction(async () => {
+    const session = await loadLiveSession(sessionId);
+    assertCanUpload(session, role, await countUploadSlots(session.id, now));
     assertDiskRoom();
     const id = randomUUID();
-    insertUploadSlot(id, session.id, new Date(now.getTime() + SLOT_TTL_MS));
+    await insertUploadSlot(id, session.id, new Date(now.getTime() + SLOT_TTL_MS));
     return { id, sessionId: session.id };
   });
 }
 
 /** Gives a slot back (a no-op once its photo committed). */
-export function releaseUploadSlot(slot: UploadSlot): void {
+export async function releaseUploadSlot(slot: UploadSlot): Promise<void> {
   try {
-    deleteUploadSlot(slot.id);
+    await deleteUploadSlot(slot.id);
   } catch (err) {
     // The database may be what failed the upload; the slot's expiry frees it then.
     console.error(`[photos] could not release upload slot ${slot.id}: ${(err as Error).message}`);
@@ -170,15 +177,15 @@ async function storeAndCommit(
   sessionId: string,
   image: NormalizedImage,
   photoType: PhotoType,
-  commit: (session: SessionWithCounts, row: PhotoRow) => PhotoRow | undefined,
+  commit: (session: SessionWithCounts, row: PhotoRow) => Promise<PhotoRow | undefined>,
   origin: TelegramOrigin = {},
 ): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
   const id = randomUUID();
   const storageKey = `${sessionId}/${id}`;
   const undo = await storePhotoFiles(storageKey, image.full, image.thumb);
   try {
-    const { photo, duplicate } = transaction(() => {
-      const session = findSession(sessionId);
+    const { photo, duplicate } = await transaction(async () => {
+      const session = await findSession(sessionId);
       if (!session)
         throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
       const row: PhotoRow = {
@@ -197,15 +204,15 @@ async function storeAndCommit(
         telegramUpdateId: origin.telegramUpdateId ?? null,
         createdAt: new Date(),
       };
-      const existing = commit(session, row);
+      const existing = await commit(session, row);
       return existing ? { photo: existing, duplicate: true } : { photo: row, duplicate: false };
     });
     if (duplicate) {
       await undo();
-      return { photo, session: findSession(photo.sessionId) as SessionWithCounts, duplicate };
+      return { photo, session: (await findSession(photo.sessionId)) as SessionWithCounts, duplicate };
     }
     publish({ kind: 'changed', sessionId });
-    return { photo, session: findSession(sessionId) as SessionWithCounts, duplicate };
+    return { photo, session: (await findSession(sessionId)) as SessionWithCounts, duplicate };
   } catch (err) {
     await undo();
     throw err;
@@ -222,31 +229,31 @@ export async function addUploadedPhoto(
   role: Role,
   opts: TelegramOrigin & { slot?: UploadSlot } = {},
 ): Promise<{ photo: PhotoRow; session: SessionWithCounts; duplicate: boolean }> {
-  const slot = opts.slot ?? reserveUploadSlot(sessionId, role);
+  const slot = opts.slot ?? (await reserveUploadSlot(sessionId, role));
   try {
     const image = await normalizeImage(input);
     return await storeAndCommit(
       slot.sessionId,
       image,
       'uploaded',
-      (session, row) => {
+      async (session, row) => {
         // Checked in the committing transaction: two attempts at one update cannot both insert.
         const already =
-          row.telegramUpdateId === null ? undefined : findPhotoByTelegramUpdate(row.telegramUpdateId);
+          row.telegramUpdateId === null ? undefined : await findPhotoByTelegramUpdate(row.telegramUpdateId);
         if (already) return already;
-        assertCanUpload(session, role, countUploadSlots(session.id, new Date(), slot.id));
-        deleteUploadSlot(slot.id);
-        row.orderIndex = nextOrderIndex(session.id, 'uploaded');
-        insertPhoto(row);
-        countEvent(session.eventId, 'photos_uploaded', { at: row.createdAt });
-        const status = statusAfterUpload(session, countPhotos(session.id, 'uploaded'));
-        writeSessionChange(session.id, { status, updatedAt: row.createdAt });
+        assertCanUpload(session, role, await countUploadSlots(session.id, new Date(), slot.id));
+        await deleteUploadSlot(slot.id);
+        row.orderIndex = await nextOrderIndex(session.id, 'uploaded');
+        await insertPhoto(row);
+        await countEvent(session.eventId, 'photos_uploaded', { at: row.createdAt });
+        const status = statusAfterUpload(session, await countPhotos(session.id, 'uploaded'));
+        await writeSessionChange(session.id, { status, updatedAt: row.createdAt });
         return undefined;
       },
       opts,
     );
   } finally {
-    if (!opts.slot) releaseUploadSlot(slot);
+    if (!opts.slot) await releaseUploadSlot(slot);
   }
 }
 
@@ -263,7 +270,12 @@ async function saveResultImage(
   const replaced: PhotoRow[] = [];
   // PICTURES: the take-home picture's own files are written first; its row is made or updated
   // in the result's transaction, before the session change (so picture_url is in the change log).
-  const picture = await preparePicture(loadSession(sessionId), image, takeHome?.token, takeHome?.reused);
+  const picture = await preparePicture(
+    await loadSession(sessionId),
+    image,
+    takeHome?.token,
+    takeHome?.reused,
+  );
   const staleKeys: string[] = [];
   let out: Awaited<ReturnType<typeof storeAndCommit>>;
   try {
@@ -271,13 +283,13 @@ async function saveResultImage(
       sessionId,
       image,
       'result',
-      (session, row) => {
+      async (session, row) => {
         assertCanSaveResult(session);
-        replaced.push(...deleteResults(sessionId));
+        replaced.push(...(await deleteResults(sessionId)));
         row.orderIndex = 0;
-        insertPhoto(row);
-        staleKeys.push(...commitPicture(sessionId, picture, row));
-        writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
+        await insertPhoto(row);
+        staleKeys.push(...(await commitPicture(sessionId, picture, row)));
+        await writeSessionChange(sessionId, { status: statusAfterResult(session), updatedAt: row.createdAt });
         return undefined;
       },
       { telegramFileId },
@@ -321,18 +333,18 @@ export async function composeResult(
   caption?: string | null,
   opts: ComposeOptions = {},
 ) {
-  const session = loadLiveSession(sessionId);
+  const session = await loadLiveSession(sessionId);
   assertDiskRoom();
-  const photos = listPhotos(session.id, 'uploaded');
+  const photos = await listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
   const files = photos.map((p) => filePath(p.storageKey, 'full'));
-  const event = loadEvent(session.eventId);
+  const event = await loadEvent(session.eventId);
   const layout = requested ?? event.layouts[0] ?? 'grid';
   if (!event.layouts.includes(layout))
     throw new ApiError('invalid_layout', `This event offers these layouts: ${event.layouts.join(', ')}.`);
   // The picture's token is chosen before composing, so the printed QR carries its take-home link.
-  const takeHome = planTakeHome(session, opts.baseUrl);
+  const takeHome = await planTakeHome(session, opts.baseUrl);
   const qrUrl = opts.qrUrl ?? takeHome?.qrUrl ?? null;
   let image: NormalizedImage;
   try {
@@ -340,7 +352,7 @@ export async function composeResult(
     image = await renderEventPicture(event, files, layout, { caption, qrUrl });
   } catch (err) {
     // Deleted while composing, or a photo file went missing under us: say which, never a 500.
-    loadSession(session.id);
+    await loadSession(session.id);
     throw err instanceof ApiError ? err : storageError(err);
   }
   return saveResultImage(session.id, image, null, takeHome ?? undefined);
@@ -356,12 +368,12 @@ export const SESSION_PREVIEW_LONG_SIDE = 900;
  * of the event's 400 invalid_layout; no photos 409 no_photos; expired 410.
  */
 export async function renderSessionPreview(sessionId: string, layout: string): Promise<Buffer> {
-  const session = loadLiveSession(sessionId);
-  const event = loadEvent(session.eventId);
+  const session = await loadLiveSession(sessionId);
+  const event = await loadEvent(session.eventId);
   if (!event.layouts.includes(layout as Layout)) {
     throw new ApiError('invalid_layout', `"layout" must be one of: ${event.layouts.join(', ')}.`);
   }
-  const photos = listPhotos(session.id, 'uploaded');
+  const photos = await listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
   const files = photos.map((p) => filePath(p.storageKey, 'full'));
@@ -370,7 +382,7 @@ export async function renderSessionPreview(sessionId: string, layout: string): P
     image = await renderEventPicture(event, files, layout as Layout, { qrUrl: null });
   } catch (err) {
     // A photo deleted (or the session) while rendering: say which, never a 500.
-    loadLiveSession(session.id);
+    await loadLiveSession(session.id);
     throw err instanceof ApiError ? err : storageError(err);
   }
   return sharp(image.full)
@@ -379,14 +391,14 @@ export async function renderSessionPreview(sessionId: string, layout: string): P
     .toBuffer();
 }
 
-export function getPhotos(sessionId: string, photoType?: PhotoType): PhotoRow[] {
-  return listPhotos(sessionId, photoType);
+export async function getPhotos(sessionId: string, photoType?: PhotoType): Promise<PhotoRow[]> {
+  return await listPhotos(sessionId, photoType);
 }
 
 /** A photo of a session that the caller may read (the session must not be expired). */
-export function loadPhoto(sessionId: string, photoId: string): PhotoRow {
-  const session = loadLiveSession(sessionId);
-  const photo = isUuid(photoId) ? findPhoto(session.id, photoId.toLowerCase()) : undefined;
+export async function loadPhoto(sessionId: string, photoId: string): Promise<PhotoRow> {
+  const session = await loadLiveSession(sessionId);
+  const photo = isUuid(photoId) ? await findPhoto(session.id, photoId.toLowerCase()) : undefined;
   if (!photo) throw new ApiError('photo_not_found', 'No such photo in this session.');
   return photo;
 }
@@ -401,8 +413,8 @@ export function loadPhoto(sessionId: string, photoId: string): PhotoRow {
  * stream (the booth's) is told.
  */
 export async function deleteUploadedPhoto(sessionId: string, photoId: string, role: Role): Promise<void> {
-  const removed = transaction(() => {
-    const session = loadLiveSession(sessionId);
+  const removed = await transaction(async () => {
+    const session = await loadLiveSession(sessionId);
     if (role === 'guest') {
       if (session.type !== 'upload') {
         throw new ApiError('forbidden', 'Photos of this session are handled by the booth.');
@@ -415,22 +427,24 @@ export async function deleteUploadedPhoto(sessionId: string, photoId: string, ro
       }
     }
     const id = isUuid(photoId) ? photoId.toLowerCase() : null;
-    const photo = id ? findPhoto(session.id, id) : undefined;
+    const photo = id ? await findPhoto(session.id, id) : undefined;
     if (photo?.photoType !== 'uploaded') {
       throw new ApiError('photo_not_found', 'No such photo in this session.');
     }
-    deletePhotoRow(session.id, photo.id);
-    const status = statusAfterRemoval(session, countPhotos(session.id, 'uploaded'));
-    writeSessionChange(session.id, { status, updatedAt: new Date() });
+    await deletePhotoRow(session.id, photo.id);
+    const status = statusAfterRemoval(session, await countPhotos(session.id, 'uploaded'));
+    await writeSessionChange(session.id, { status, updatedAt: new Date() });
     return { sessionId: session.id, storageKey: photo.storageKey };
   });
   await removePhotoFiles(removed.storageKey);
   publish({ kind: 'changed', sessionId: removed.sessionId });
 }
 
-export function loadResult(sessionId: string): { session: SessionWithCounts; photo: PhotoRow } {
-  const session = loadLiveSession(sessionId);
-  const photo = findResult(session.id);
+export async function loadResult(
+  sessionId: string,
+): Promise<{ session: SessionWithCounts; photo: PhotoRow }> {
+  const session = await loadLiveSession(sessionId);
+  const photo = await findResult(session.id);
   if (!photo) throw new ApiError('result_not_ready', 'The picture is not ready yet.');
   return { session, photo };
 }
@@ -440,27 +454,27 @@ export function loadResult(sessionId: string): { session: SessionWithCounts; pho
  * not count) gets the full picture — a 304 too, they already have it — a ready download session
  * is done.
  */
-export function noteResultFetch(
+export async function noteResultFetch(
   sessionId: string,
   caller: Caller,
   opts: { variant: Variant; method: string },
-): void {
+): Promise<void> {
   if (caller.via !== 'none' || opts.variant !== 'full' || opts.method !== 'GET') return;
-  markResultFetched(sessionId);
+  await markResultFetched(sessionId);
 }
 
 /**
  * A fetch of a picture's image by its take-home link: while its session lives, a guest's fetch
  * counts as fetching the session's result (the booth shows "saved on the phone ✓").
  */
-export function notePictureFetch(
+export async function notePictureFetch(
   sessionId: string | null,
   caller: Caller,
   opts: { variant: Variant; method: string },
-): void {
+): Promise<void> {
   if (!sessionId) return;
   try {
-    noteResultFetch(sessionId, caller, opts);
+    await noteResultFetch(sessionId, caller, opts);
   } catch (err) {
     // The session went meanwhile: the picture outlives it, nothing to mark.
     if (!(err instanceof ApiError && err.code === 'session_not_found')) throw err;
@@ -468,11 +482,11 @@ export function notePictureFetch(
 }
 
 /** A guest fetched the finished picture of a download session: that session's flow is done. */
-export function markResultFetched(sessionId: string): void {
-  const changed = transaction(() => {
-    const session = loadSession(sessionId);
+export async function markResultFetched(sessionId: string): Promise<void> {
+  const changed = await transaction(async () => {
+    const session = await loadSession(sessionId);
     if (session.type !== 'download' || session.status !== 'ready' || isExpired(session)) return false;
-    writeSessionChange(session.id, { status: 'completed', updatedAt: new Date() });
+    await writeSessionChange(session.id, { status: 'completed', updatedAt: new Date() });
     return true;
   });
   if (changed) publish({ kind: 'changed', sessionId });

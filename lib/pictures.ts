@@ -85,16 +85,16 @@ export function isPictureExpired(p: Pick<PictureRow, 'expiresAt'>, now = new Dat
 }
 
 /** A picture by its token, expired or not; 404 picture_not_found when unknown or malformed. */
-export function findPicture(token: string): PictureRow {
-  const picture = TOKEN_RE.test(token) ? findPictureByToken(token) : undefined;
+export async function findPicture(token: string): Promise<PictureRow> {
+  const picture = TOKEN_RE.test(token) ? await findPictureByToken(token) : undefined;
   if (!picture)
     throw new ApiError('picture_not_found', 'No such picture. The link may be mistyped or deleted.');
   return picture;
 }
 
 /** A picture the holder of its link may see now: 404 when unknown, 410 picture_expired when past. */
-export function loadPicture(token: string, now = new Date()): PictureRow {
-  const picture = findPicture(token);
+export async function loadPicture(token: string, now = new Date()): Promise<PictureRow> {
+  const picture = await findPicture(token);
   if (isPictureExpired(picture, now)) {
     throw new ApiError(
       'picture_expired',
@@ -127,8 +127,8 @@ export function pictureImageResponse(
 }
 
 /** Whether a result saved in this session now becomes a picture (its event keeps pictures). */
-export function keepsPictures(session: Pick<SessionWithCounts, 'eventId'>): boolean {
-  const event = findEvent(session.eventId);
+export async function keepsPictures(session: Pick<SessionWithCounts, 'eventId'>): Promise<boolean> {
+  const event = await findEvent(session.eventId);
   return (event?.retentionDays ?? 0) > 0;
 }
 
@@ -143,13 +143,13 @@ export interface TakeHome {
  * What compose needs before it renders: the token to keep (or null when no picture will be
  * kept) and the take-home link the printed QR carries (null also when the event prints none).
  */
-export function planTakeHome(
+export async function planTakeHome(
   session: Pick<SessionWithCounts, 'id' | 'eventId'>,
   baseUrl: string | undefined,
-): TakeHome | null {
-  const event = findEvent(session.eventId);
+): Promise<TakeHome | null> {
+  const event = await findEvent(session.eventId);
   if (!event || event.retentionDays <= 0) return null;
-  const existing = findPictureOfSession(session.id);
+  const existing = await findPictureOfSession(session.id);
   const token = existing?.token ?? newPictureToken();
   return { token, reused: !!existing, qrUrl: baseUrl && event.printQr ? pictureUrl(baseUrl, token) : null };
 }
@@ -170,7 +170,7 @@ export async function preparePicture(
   token?: string,
   reused = false,
 ): Promise<PreparedPicture | null> {
-  if (!keepsPictures(session)) return null;
+  if (!(await keepsPictures(session))) return null;
   const storageKey = `${session.eventId}/${randomUUID()}`;
   const undo = await storePictureFiles(storageKey, image.full, image.thumb);
   return { storageKey, token, reused, undo };
@@ -181,17 +181,17 @@ export async function preparePicture(
  * carries picture_url): makes or updates the session's picture from the result row. Returns the
  * storage keys whose files are to be removed after the commit.
  */
-export function commitPicture(
+export async function commitPicture(
   sessionId: string,
   prepared: PreparedPicture | null,
   result: PhotoRow,
-): string[] {
-  const session = findSession(sessionId);
-  const event = session ? findEvent(session.eventId) : undefined;
-  const existing = findPictureOfSession(sessionId);
+): Promise<string[]> {
+  const session = await findSession(sessionId);
+  const event = session ? await findEvent(session.eventId) : undefined;
+  const existing = await findPictureOfSession(sessionId);
   if (!prepared || !event || event.retentionDays <= 0) {
     // The event keeps no pictures (now): the picture of the replaced result goes too.
-    if (existing) deletePictureRow(existing.id);
+    if (existing) await deletePictureRow(existing.id);
     return [...(existing ? [existing.storageKey] : []), ...(prepared ? [prepared.storageKey] : [])];
   }
   const now = result.createdAt;
@@ -207,14 +207,14 @@ export function commitPicture(
   };
   if (existing) {
     // Two composes at once: the token printed on the result that wins is the one that works.
-    updatePictureRow(existing.id, { ...values, token: prepared.token ?? existing.token });
+    await updatePictureRow(existing.id, { ...values, token: prepared.token ?? existing.token });
     return [existing.storageKey];
   }
   // A reused token whose picture is gone was deleted by its guest while this was composed: that
   // link stays dead ("404 from then on"), the new picture gets a link of its own.
   const token = prepared.token && !prepared.reused ? prepared.token : newPictureToken();
-  insertPicture({ id: randomUUID(), eventId: event.id, sessionId, token, ...values });
-  countEvent(event.id, 'pictures', { at: now });
+  await insertPicture({ id: randomUUID(), eventId: event.id, sessionId, token, ...values });
+  await countEvent(event.id, 'pictures', { at: now });
   return [];
 }
 
@@ -229,11 +229,11 @@ export async function removePicture(
   expiredBy?: Date,
   opts: { withResult?: boolean } = {},
 ): Promise<number> {
-  const gone = transaction(() => {
-    const row = deletePictureRow(picture.id, expiredBy);
-    const live = row?.sessionId && findSession(row.sessionId) ? row.sessionId : null;
-    const results = live && opts.withResult ? deleteResults(live) : [];
-    if (live) writeSessionChange(live, { updatedAt: new Date() });
+  const gone = await transaction(async () => {
+    const row = await deletePictureRow(picture.id, expiredBy);
+    const live = row?.sessionId && (await findSession(row.sessionId)) ? row.sessionId : null;
+    const results = live && opts.withResult ? await deleteResults(live) : [];
+    if (live) await writeSessionChange(live, { updatedAt: new Date() });
     return row ? { storageKey: row.storageKey, sessionId: live, results } : null;
   });
   if (!gone) return -1;
@@ -248,7 +248,7 @@ export async function removePicture(
  * with it the result photo of its session when that session is still there.
  */
 export async function deletePictureByToken(token: string): Promise<void> {
-  if ((await removePicture(findPicture(token), undefined, { withResult: true })) < 0) {
+  if ((await removePicture(await findPicture(token), undefined, { withResult: true })) < 0) {
     throw new ApiError('picture_not_found', 'No such picture. It was deleted just now.');
   }
 }
@@ -257,7 +257,7 @@ export async function deletePictureByToken(token: string): Promise<void> {
 export async function sweepExpiredPictures(now = new Date()): Promise<{ pictures: number; bytes: number }> {
   let count = 0;
   let bytes = 0;
-  for (const picture of expiredPictures(now)) {
+  for (const picture of await expiredPictures(now)) {
     // A picture replaced meanwhile (a new result, a new expires_at) is not expired any more.
     const freed = await removePicture(picture, now);
     if (freed < 0) continue;

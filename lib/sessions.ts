@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isForeignKeyViolation } from '@/db/connection';
 import {
   deleteSessionRow,
   findDefaultEvent,
@@ -116,10 +117,10 @@ export interface CreateSessionInput {
  * later change of the event applies to sessions created after it. `ttl_minutes` of the request
  * still overrides the event's lifetime, as in Part 1.
  */
-export function createSession(input: CreateSessionInput): SessionWithCounts {
+export async function createSession(input: CreateSessionInput): Promise<SessionWithCounts> {
   const data = input.data ?? {};
   checkDataSize(data);
-  const event = input.event ?? findDefaultEvent();
+  const event = input.event ?? (await findDefaultEvent());
   if (!event) throw new Error('the default event is missing');
   const now = new Date();
   const ttl = input.ttlMinutes ?? event.sessionTtlMinutes;
@@ -140,25 +141,25 @@ export function createSession(input: CreateSessionInput): SessionWithCounts {
     readyAt: event.readyAt,
   } as const;
   try {
-    transaction(() => {
-      insertSession(row);
-      countEvent(event.id, 'sessions', { at: now });
+    await transaction(async () => {
+      await insertSession(row);
+      await countEvent(event.id, 'sessions', { at: now });
     });
   } catch (err) {
     // The event (or the paired booth) was deleted between reading it and this insert.
-    if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    if (isForeignKeyViolation(err)) {
       throw new ApiError('event_not_found', 'The event of this session was deleted just now.');
     }
     throw err;
   }
   // Nobody watches a new session yet but the admin page (its list shows it at once).
   publish({ kind: 'changed', sessionId: id });
-  return findSession(id) as SessionWithCounts;
+  return (await findSession(id)) as SessionWithCounts;
 }
 
 /** Any session, expired or not; 404 when unknown or when the id is not a UUID. */
-export function loadSession(id: string): SessionWithCounts {
-  const session = isUuid(id) ? findSession(id.toLowerCase()) : undefined;
+export async function loadSession(id: string): Promise<SessionWithCounts> {
+  const session = isUuid(id) ? await findSession(id.toLowerCase()) : undefined;
   if (!session)
     throw new ApiError('session_not_found', 'No such session. The link may be mistyped or deleted.');
   return session;
@@ -171,8 +172,8 @@ export function expiredError(session: SessionWithCounts): ApiError {
 }
 
 /** A session that is not expired, or 410 carrying the expired session. */
-export function loadLiveSession(id: string): SessionWithCounts {
-  const session = loadSession(id);
+export async function loadLiveSession(id: string): Promise<SessionWithCounts> {
+  const session = await loadSession(id);
   if (isExpired(session)) throw expiredError(session);
   return session;
 }
@@ -185,10 +186,10 @@ export interface UpdateSessionInput {
   extendMinutes?: number;
 }
 
-export function updateSession(id: string, input: UpdateSessionInput): SessionWithCounts {
+export async function updateSession(id: string, input: UpdateSessionInput): Promise<SessionWithCounts> {
   if (input.data) checkDataSize(input.data);
-  const updated = transaction(() => {
-    const session = loadLiveSession(id);
+  const updated = await transaction(async () => {
+    const session = await loadLiveSession(id);
     const now = new Date();
     let expiresAt = session.expiresAt;
     if (input.extendMinutes) {
@@ -197,7 +198,7 @@ export function updateSession(id: string, input: UpdateSessionInput): SessionWit
     }
     // Force-expiring (status "expired") ends the session now; the sweep removes it later.
     if (input.status === 'expired') expiresAt = now;
-    writeSessionChange(session.id, {
+    await writeSessionChange(session.id, {
       updatedAt: now,
       expiresAt,
       ...(input.status && { status: input.status }),
@@ -205,7 +206,7 @@ export function updateSession(id: string, input: UpdateSessionInput): SessionWit
       ...(input.telegramUserId !== undefined && { telegramUserId: input.telegramUserId }),
       ...(input.telegramUsername !== undefined && { telegramUsername: input.telegramUsername }),
     });
-    return findSession(session.id) as SessionWithCounts;
+    return (await findSession(session.id)) as SessionWithCounts;
   });
   publish({ kind: isExpired(updated) ? 'gone' : 'changed', sessionId: updated.id });
   return updated;
@@ -217,36 +218,36 @@ export function updateSession(id: string, input: UpdateSessionInput): SessionWit
  * for photos); expired 410; completed 409 session_closed. Written as a session change, so every
  * live stream (the booth's) sends it at once.
  */
-export function setSessionLayout(id: string, layout: string, role: Role): SessionWithCounts {
-  const updated = transaction(() => {
-    const session = loadLiveSession(id);
+export async function setSessionLayout(id: string, layout: string, role: Role): Promise<SessionWithCounts> {
+  const updated = await transaction(async () => {
+    const session = await loadLiveSession(id);
     if (role === 'guest' && session.type !== 'upload') {
       throw new ApiError('forbidden', 'The layout of this session is chosen at the booth.');
     }
     if (session.status === 'completed') {
       throw new ApiError('session_closed', 'This session is finished; its picture is made already.');
     }
-    const event = findEvent(session.eventId);
+    const event = await findEvent(session.eventId);
     const allowed = event?.layouts ?? [];
     if (!allowed.includes(layout as Layout)) {
       throw new ApiError('invalid_layout', `"layout" must be one of: ${allowed.join(', ')}.`);
     }
-    writeSessionChange(session.id, { updatedAt: new Date(), layout: layout as Layout });
-    return findSession(session.id) as SessionWithCounts;
+    await writeSessionChange(session.id, { updatedAt: new Date(), layout: layout as Layout });
+    return (await findSession(session.id)) as SessionWithCounts;
   });
   publish({ kind: 'changed', sessionId: updated.id });
   return updated;
 }
 
 /** The event of a session (expired or not), for the guest pages; null when there is no such session. */
-export function eventOfSession(id: string): EventRow | null {
-  const session = isUuid(id) ? findSession(id.toLowerCase()) : undefined;
-  return (session && findEvent(session.eventId)) || null;
+export async function eventOfSession(id: string): Promise<EventRow | null> {
+  const session = isUuid(id) ? await findSession(id.toLowerCase()) : undefined;
+  return (session && (await findEvent(session.eventId))) || null;
 }
 
 export async function deleteSession(id: string): Promise<void> {
-  const session = loadSession(id);
-  deleteSessionRow(session.id);
+  const session = await loadSession(id);
+  await deleteSessionRow(session.id);
   await removeSessionDir(session.id);
   publish({ kind: 'gone', sessionId: session.id });
 }
@@ -278,16 +279,16 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 /** Active sessions, newest first, one page at a time (the admin list). */
-export function listSessionsPage(query: {
+export async function listSessionsPage(query: {
   /** Only the sessions of this event. */
   eventId?: string;
   type?: SessionType;
   status?: SessionStatus;
   before?: string;
   limit?: number;
-}): SessionPage {
+}): Promise<SessionPage> {
   const limit = Math.min(query.limit ?? LIST_PAGE_SIZE, LIST_PAGE_MAX);
-  const rows = listActiveSessionSummaries(new Date(), {
+  const rows = await listActiveSessionSummaries(new Date(), {
     eventId: query.eventId,
     type: query.type,
     status: query.status,
@@ -301,8 +302,8 @@ export function listSessionsPage(query: {
 }
 
 /** These sessions as the admin list shows them; the ones expired or deleted are left out. */
-export function sessionSummaries(ids: string[]): SessionSummary[] {
-  return ids.length ? listActiveSessionSummaries(new Date(), { ids, limit: ids.length }) : [];
+export async function sessionSummaries(ids: string[]): Promise<SessionSummary[]> {
+  return ids.length ? await listActiveSessionSummaries(new Date(), { ids, limit: ids.length }) : [];
 }
 
 /** The status move after an uploaded photo landed (pending → ready at the session's ready_at). */

@@ -25,20 +25,20 @@ function requestOf(req: IncomingMessage): Request {
   return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { headers });
 }
 
-export function serveEventStream(
+export async function serveEventStream(
   req: IncomingMessage,
   res: ServerResponse,
   sessionIdSegment: string,
   extraHeaders: Record<string, string>,
-): void {
+): Promise<void> {
   let request: Request | undefined = requestOf(req);
   let release: (() => void) | undefined;
   let baseUrl: string;
   let sessionId: string;
   try {
     // The rule of every route (lib/http.ts route()): a Bearer token that was sent must be right.
-    if (request.headers.has('authorization')) callerOf(request);
-    sessionId = loadLiveSession(decodeURIComponent(sessionIdSegment)).id;
+    if (request.headers.has('authorization')) await callerOf(request);
+    sessionId = (await loadLiveSession(decodeURIComponent(sessionIdSegment))).id;
     release = acquireStream(request);
     baseUrl = baseUrlFor(request);
   } catch (err) {
@@ -56,6 +56,11 @@ export function serveEventStream(
     return;
   }
   request = undefined;
+  // The client may have gone while the session was read: then 'close' has fired already.
+  if (res.destroyed || req.destroyed) {
+    release?.();
+    return;
+  }
   res.writeHead(200, { ...extraHeaders, ...SSE_HEADERS });
   res.flushHeaders();
   const stream = new SessionStream(sessionId, baseUrl, undefined, release);

@@ -53,7 +53,7 @@ export function openStreamCount(): number {
 // until that turn of the event loop is over (2,000 streams on one session: one query, not 2,000).
 
 const shared = {
-  changes: new Map<string, SessionWithCounts[]>(),
+  changes: new Map<string, Promise<SessionWithCounts[]>>(),
   frames: new Map<string, Uint8Array>(),
   clearing: false,
 };
@@ -68,7 +68,7 @@ function forThisTurn(): void {
   });
 }
 
-function changesAfter(sessionId: string, version: number): SessionWithCounts[] {
+async function changesAfter(sessionId: string, version: number): Promise<SessionWithCounts[]> {
   const key = `${sessionId}\n${version}`;
   let changes = shared.changes.get(key);
   if (!changes) {
@@ -104,6 +104,7 @@ export class SessionStream {
   private sink: EventSink | undefined;
   private closed = false;
   private sentVersion = -1;
+  private work: Promise<void> = Promise.resolve();
   private expiryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private signal: AbortSignal | undefined;
@@ -123,8 +124,8 @@ export class SessionStream {
     this.sink = sink;
     this.unsubscribe = subscribe(this.sessionId, (event) => {
       // Deleted (missing now) or force-expired (sent once more, as expired); else every change.
-      this.sendChanges();
-      if (event.kind === 'gone' && !this.closed) this.sendCurrent();
+      this.queue(() => this.sendChanges());
+      if (event.kind === 'gone') this.queue(() => this.sendCurrent());
     });
     if (this.signal?.aborted) {
       this.close();
@@ -135,7 +136,21 @@ export class SessionStream {
     g.__pbHeartbeat ??= setInterval(beat, HEARTBEAT_MS);
     // Ask clients to reconnect quickly after a drop.
     this.write(RETRY);
-    this.sendCurrent();
+    this.queue(() => this.sendCurrent());
+  }
+
+  /**
+   * Runs the stream's reads one after another: each sends what it read before the next starts, so
+   * frames leave in version order however long a read takes.
+   */
+  private queue(step: () => Promise<void>): void {
+    this.work = this.work
+      .then(() => (this.closed ? undefined : step()))
+      .catch((err) => {
+        // The database went away for a moment: the stream stays open and the next change (or
+        // the client's reconnect) reads again.
+        console.error(`[events] stream of ${this.sessionId} could not read:`, (err as Error).message);
+      });
   }
 
   write(chunk: Uint8Array): void {
@@ -181,13 +196,13 @@ export class SessionStream {
     clearTimeout(this.expiryTimer);
     // setTimeout caps near 24.8 days; sessions live far less, but stay safe.
     const ms = Math.min(session.expiresAt.getTime() - Date.now() + 50, 2 ** 31 - 1);
-    this.expiryTimer = setTimeout(() => this.sendCurrent(), Math.max(ms, 0));
+    this.expiryTimer = setTimeout(() => this.queue(() => this.sendCurrent()), Math.max(ms, 0));
   }
 
   /** The session as it is now (on open, on expiry, and when it may be gone). */
-  private sendCurrent(): void {
+  private async sendCurrent(): Promise<void> {
     if (this.closed) return;
-    const session = findSession(this.sessionId);
+    const session = await findSession(this.sessionId);
     if (!session) {
       this.gone();
       return;
@@ -199,9 +214,9 @@ export class SessionStream {
    * Every state since the last one sent, in order: a booth sees each step even when two changes
    * (in this process or another) landed before it was woken.
    */
-  private sendChanges(): void {
+  private async sendChanges(): Promise<void> {
     if (this.closed) return;
-    for (const session of changesAfter(this.sessionId, this.sentVersion)) {
+    for (const session of await changesAfter(this.sessionId, this.sentVersion)) {
       if (this.closed) return;
       this.send(session);
     }

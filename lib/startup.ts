@@ -26,7 +26,7 @@ export async function startServer(): Promise<void> {
       console.log(`[auth] booth and admin tokens are in ${tokens.file} (readable by this user only)`);
     }
     // A fresh install (tokens generated, not configured): a link that pairs the first booth.
-    if (tokens.generated && (!clusterRole || clusterRole === 'leader')) pairingLinkAtStartup();
+    if (tokens.generated && (!clusterRole || clusterRole === 'leader')) await pairingLinkAtStartup();
     // Nor when a bot process (TELEGRAM_MODE=external) may be mid-upload on the same data directory.
     const alone = (!clusterRole || clusterRole === 'leader') && config.telegram?.mode !== 'external';
     const swept = await runSweep({ startup: alone });

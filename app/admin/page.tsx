@@ -34,14 +34,14 @@ export default async function AdminPage() {
   } else {
     const base = baseUrlFromHeaders(await headers());
     // The first page only, without data: the dashboard pages in the rest and fetches data on demand.
-    const page = listSessionsPage({});
+    const page = await listSessionsPage({});
     body = (
       <AdminDashboard
         initialPage={{
           sessions: page.sessions.map((s) => serializeSessionSummary(s, base)),
           next_before: page.nextBefore,
         }}
-        initialStats={adminStats()}
+        initialStats={await adminStats()}
       />
     );
   }

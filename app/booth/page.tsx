@@ -23,7 +23,7 @@ export default async function BoothPage() {
   const caller = await pageCaller();
   const role = caller.role;
   // The booth's own event (a paired booth's; BOOTH_TOKEN or not logged in: the default event).
-  const event = boothEventOf(caller);
+  const event = await boothEventOf(caller);
   // The same rule the API uses for session.url: if it is still a loopback address, phones cannot open it.
   const base = baseUrlFromHeaders(await headers());
   const messages = await pickMessages('common', 'booth', 'errors', 'pairing', 'phoneLayout');

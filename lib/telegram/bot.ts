@@ -52,7 +52,7 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     const token = ctx.match.trim();
     if (!token) return void (await ctx.reply(t(l, 'welcome')));
     const who = identity(ctx);
-    const result = linkChat(token, who);
+    const result = await linkChat(token, who);
     if (!result.ok) {
       const key: MessageKey =
         result.reason === 'expired'
@@ -64,7 +64,7 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     }
     const { session } = result;
     // The greeting names the session's event and its own limits (its event's when it was made).
-    const event = eventLabel(findEvent(session.eventId));
+    const event = eventLabel(await findEvent(session.eventId));
     await ctx.reply(
       t(l, session.type === 'upload' ? 'linked_upload' : 'linked_download', {
         ...limits(session.photoCount, session),
@@ -73,8 +73,8 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     );
     // Published as a session change: the booth sees who linked, the notifier sends a picture
     // that is already there.
-    recordTelegramUser(session.id, who);
-    const consent = consentTextFor(session);
+    await recordTelegramUser(session.id, who);
+    const consent = await consentTextFor(session);
     if (consent && session.type === 'upload' && !result.link.consentedAt)
       await askConsent(ctx, l, session.id, consent);
   });
@@ -84,8 +84,8 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
     const l = lang(ctx);
     const sessionId = ctx.match[1] ?? '';
     const chatId = ctx.chat?.id;
-    const ok = chatId !== undefined && recordTelegramConsent(sessionId, chatId, new Date());
-    const found = ok ? findSession(sessionId) : undefined;
+    const ok = chatId !== undefined && (await recordTelegramConsent(sessionId, chatId, new Date()));
+    const found = ok ? await findSession(sessionId) : undefined;
     if (!found || effectiveStatus(found) === 'expired') {
       await ctx.answerCallbackQuery({ text: t(l, 'consent_gone') });
       return;
@@ -104,7 +104,7 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
 
   bot.command('status', async (ctx) => {
     const l = lang(ctx);
-    const found = sessionForChat(ctx.chat.id);
+    const found = await sessionForChat(ctx.chat.id);
     await ctx.reply(found ? statusText(l, found.session) : t(l, 'no_session'));
   });
 
@@ -127,16 +127,16 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
   async function receivePhoto(ctx: Context, fileId: string, size: number | undefined): Promise<void> {
     const l = lang(ctx);
     const chatId = ctx.chat?.id;
-    const found = chatId === undefined ? null : sessionForChat(chatId);
+    const found = chatId === undefined ? null : await sessionForChat(chatId);
     if (!found) return void (await ctx.reply(t(l, 'no_session')));
     // This update was processed before and its photo stored (the process stopped before the
     // update was marked done): confirm it again rather than refuse it or store it twice.
     const updateId = ctx.update.update_id;
-    const stored = findPhotoByTelegramUpdate(updateId);
-    const storedIn = stored && findSession(stored.sessionId);
+    const stored = await findPhotoByTelegramUpdate(updateId);
+    const storedIn = stored && (await findSession(stored.sessionId));
     if (storedIn) return void (await ctx.reply(countText(l, storedIn)));
     // The event asks for consent: nothing is downloaded or stored before the chat's "I agree".
-    const consent = consentTextFor(found.session);
+    const consent = await consentTextFor(found.session);
     if (consent && !found.link.consentedAt && found.session.type === 'upload') {
       await ctx.reply(t(l, 'consent_first'));
       return void (await askConsent(ctx, l, found.session.id, consent));
@@ -166,8 +166,8 @@ export function createBot(cfg: TelegramConfig, opts: BotOptions = {}): Bot {
 const CONSENT_DATA = /^consent:([0-9a-f-]{36})$/;
 
 /** The event's consent text for this session, or null when its event asks none. */
-function consentTextFor(session: SessionWithCounts): string | null {
-  const text = findEvent(session.eventId)?.consentText?.trim();
+async function consentTextFor(session: SessionWithCounts): Promise<string | null> {
+  const text = (await findEvent(session.eventId))?.consentText?.trim();
   return text ? text : null;
 }
 

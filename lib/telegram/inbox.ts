@@ -41,7 +41,7 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 const CONCURRENCY = 4;
 
 /** Stores updates durably; returns the ids not seen before. Throws when the database refuses. */
-export function storeTelegramUpdates(updates: Update[], now = new Date()): number[] {
+export async function storeTelegramUpdates(updates: Update[], now = new Date()): Promise<number[]> {
   const rows: NewTelegramUpdate[] = updates.map((u) => {
     const payload = JSON.stringify(u);
     const chatId =
@@ -56,7 +56,7 @@ export function storeTelegramUpdates(updates: Update[], now = new Date()): numbe
     );
     return { updateId: u.update_id, chatId, payload: null };
   });
-  return insertTelegramUpdates(rows, now);
+  return await insertTelegramUpdates(rows, now);
 }
 
 export interface InboxOptions {
@@ -77,7 +77,7 @@ export interface Inbox {
    * Frees the claims of processes that died, gives up stale updates, prunes old rows, then
    * processes every pending update, oldest first. At start-up and on every scan.
    */
-  scan: () => void;
+  scan: () => Promise<void>;
   stop: () => void;
   /** Resolves when nothing is being processed. */
   idle: () => Promise<void>;
@@ -142,7 +142,7 @@ export function startInbox(opts: InboxOptions): Inbox {
       // An update of a chat in progress is not claimable: runners never work on one chat together.
       while (!stopped) {
         const now = new Date();
-        const row = claimNextTelegramUpdate(owner, now, new Date(now.getTime() + leaseMs));
+        const row = await claimNextTelegramUpdate(owner, now, new Date(now.getTime() + leaseMs));
         // Returning runs `finally` at once, in the same tick as the claim that found nothing: a
         // kick for an update stored after it starts a new runner.
         if (!row) return;
@@ -159,7 +159,7 @@ export function startInbox(opts: InboxOptions): Inbox {
     const id = row.updateId;
     // Claimed this often and never finished: each attempt took its process down (or hung it).
     if (row.attempts > MAX_ATTEMPTS) {
-      finishTelegramUpdate(id, owner, 'failed', new Date());
+      await finishTelegramUpdate(id, owner, 'failed', new Date());
       console.error(`[telegram] update ${id} was claimed ${MAX_ATTEMPTS} times without finishing: given up`);
       return;
     }
@@ -167,13 +167,13 @@ export function startInbox(opts: InboxOptions): Inbox {
     try {
       update = JSON.parse(row.payload ?? '') as Update;
     } catch {
-      finishTelegramUpdate(id, owner, 'failed', new Date());
+      await finishTelegramUpdate(id, owner, 'failed', new Date());
       console.error(`[telegram] update ${id} has no readable payload: given up`);
       return;
     }
-    const heartbeat = setInterval(() => {
+    const heartbeat = setInterval(async () => {
       try {
-        renewTelegramClaim(id, owner, new Date(Date.now() + leaseMs));
+        await renewTelegramClaim(id, owner, new Date(Date.now() + leaseMs));
       } catch (err) {
         console.error(`[telegram] could not renew the claim on update ${id}:`, (err as Error).message);
       }
@@ -182,11 +182,11 @@ export function startInbox(opts: InboxOptions): Inbox {
     try {
       await opts.handle(update);
       clearInterval(heartbeat);
-      finishTelegramUpdate(id, owner, 'done', new Date());
+      await finishTelegramUpdate(id, owner, 'done', new Date());
     } catch (err) {
       clearInterval(heartbeat);
       if (row.attempts >= MAX_ATTEMPTS) {
-        finishTelegramUpdate(id, owner, 'failed', new Date());
+        await finishTelegramUpdate(id, owner, 'failed', new Date());
         console.error(`[telegram] update ${id} failed ${row.attempts} times: given up.`, err);
         return;
       }
@@ -195,16 +195,19 @@ export function startInbox(opts: InboxOptions): Inbox {
         `[telegram] update ${id} failed (attempt ${row.attempts} of ${MAX_ATTEMPTS}), retrying in ${delay / 1000} s:`,
         err,
       );
-      releaseTelegramUpdate(id, owner, new Date(Date.now() + delay));
+      await releaseTelegramUpdate(id, owner, new Date(Date.now() + delay));
     }
   }
 
-  const scan = () => {
+  const scan = async () => {
     if (stopped) return;
     try {
       const now = new Date();
-      for (const held of heldTelegramUpdates(now)) {
-        if (ownerIsDead(held.claimedBy) && releaseTelegramUpdate(held.updateId, held.claimedBy, null)) {
+      for (const held of await heldTelegramUpdates(now)) {
+        if (
+          ownerIsDead(held.claimedBy) &&
+          (await releaseTelegramUpdate(held.updateId, held.claimedBy, null))
+        ) {
           console.warn(
             `[telegram] update ${held.updateId} was left unfinished by a stopped process: resuming it`,
           );
@@ -212,10 +215,10 @@ export function startInbox(opts: InboxOptions): Inbox {
       }
       if (now.getTime() - prunedAt > PRUNE_EVERY_MS) {
         prunedAt = now.getTime();
-        const stale = failStaleTelegramUpdates(new Date(now.getTime() - STALE_MS), now);
+        const stale = await failStaleTelegramUpdates(new Date(now.getTime() - STALE_MS), now);
         if (stale.length)
           console.error(`[telegram] updates pending for over 24 h given up: ${stale.join(', ')}`);
-        pruneTelegramUpdates(new Date(now.getTime() - KEEP_MS));
+        await pruneTelegramUpdates(new Date(now.getTime() - KEEP_MS));
       }
     } catch (err) {
       console.error('[telegram] inbox scan failed:', err);

@@ -31,26 +31,26 @@ export function requireTelegram(): TelegramConfig {
 }
 
 /** The start payload of a session, made on first use and the same afterwards. */
-export function startTokenFor(sessionId: string): string {
-  insertTelegramLinkIfMissing({
+export async function startTokenFor(sessionId: string): Promise<string> {
+  await insertTelegramLinkIfMissing({
     sessionId,
     startToken: randomBytes(24).toString('base64url'),
     createdAt: new Date(),
   });
-  const link = findTelegramLink(sessionId);
+  const link = await findTelegramLink(sessionId);
   if (!link) throw new ApiError('session_not_found', 'The session was deleted.');
   return link.startToken;
 }
 
 /** The t.me deep link of a live session (404 telegram_disabled when the bot is off). */
-export function telegramDeepLink(sessionId: string): {
+export async function telegramDeepLink(sessionId: string): Promise<{
   link: string;
   botUsername: string;
   session: SessionWithCounts;
-} {
+}> {
   const cfg = requireTelegram();
-  const session = loadLiveSession(sessionId);
-  const token = startTokenFor(session.id);
+  const session = await loadLiveSession(sessionId);
+  const token = await startTokenFor(session.id);
   return { link: `https://t.me/${cfg.botUsername}?start=${token}`, botUsername: cfg.botUsername, session };
 }
 
@@ -71,33 +71,36 @@ export type LinkResult =
  * The session's telegram_user_id / telegram_username are set through the session rules
  * (updateSession), which also tells the booth.
  */
-export function linkChat(startToken: string, who: ChatIdentity): LinkResult {
+export async function linkChat(startToken: string, who: ChatIdentity): Promise<LinkResult> {
   if (!START_TOKEN_RE.test(startToken)) return { ok: false, reason: 'unknown' };
-  const link = findTelegramLinkByToken(startToken);
+  const link = await findTelegramLinkByToken(startToken);
   if (!link) return { ok: false, reason: 'unknown' };
   let session: SessionWithCounts;
   try {
-    session = loadSession(link.sessionId);
+    session = await loadSession(link.sessionId);
   } catch {
     return { ok: false, reason: 'unknown' };
   }
   if (isExpired(session)) return { ok: false, reason: 'expired' };
   if (session.telegramUserId != null && session.telegramUserId !== who.userId)
     return { ok: false, reason: 'taken' };
-  const linked = linkTelegramChat(session.id, {
+  const linked = await linkTelegramChat(session.id, {
     chatId: who.chatId,
     userId: who.userId,
     languageCode: who.languageCode,
     linkedAt: new Date(),
   });
   if (!linked) return { ok: false, reason: 'taken' };
-  return { ok: true, session, link: findTelegramLink(session.id) ?? link };
+  return { ok: true, session, link: (await findTelegramLink(session.id)) ?? link };
 }
 
 /** Records the Telegram user on the session (after the greeting, so the chat reads in order). */
-export function recordTelegramUser(sessionId: string, who: ChatIdentity): SessionWithCounts | null {
+export async function recordTelegramUser(
+  sessionId: string,
+  who: ChatIdentity,
+): Promise<SessionWithCounts | null> {
   try {
-    return updateSession(sessionId, { telegramUserId: who.userId, telegramUsername: who.username });
+    return await updateSession(sessionId, { telegramUserId: who.userId, telegramUsername: who.username });
   } catch (err) {
     if (err instanceof ApiError) return null;
     throw err;
@@ -105,11 +108,13 @@ export function recordTelegramUser(sessionId: string, who: ChatIdentity): Sessio
 }
 
 /** The session this chat linked last (possibly expired), or null when it never linked one. */
-export function sessionForChat(chatId: number): { session: SessionWithCounts; link: TelegramLinkRow } | null {
-  const link = latestTelegramLinkForChat(chatId);
+export async function sessionForChat(
+  chatId: number,
+): Promise<{ session: SessionWithCounts; link: TelegramLinkRow } | null> {
+  const link = await latestTelegramLinkForChat(chatId);
   if (!link) return null;
   try {
-    return { session: loadSession(link.sessionId), link };
+    return { session: await loadSession(link.sessionId), link };
   } catch {
     return null;
   }

@@ -27,21 +27,21 @@ import { isTransient } from './retry';
 export type DeliveryOutcome = 'sent' | 'nothing' | 'failed';
 
 export async function deliverResult(bot: Bot, sessionId: string): Promise<DeliveryOutcome> {
-  const link = findTelegramLink(sessionId);
+  const link = await findTelegramLink(sessionId);
   if (!link?.chatId) return 'nothing';
-  let result: ReturnType<typeof loadResult>;
+  let result: Awaited<ReturnType<typeof loadResult>>;
   try {
     // The rule of who may have the picture when: not after expiry, not before it exists.
-    result = loadResult(sessionId);
+    result = await loadResult(sessionId);
   } catch {
     return 'nothing';
   }
   const { photo, session } = result;
   if (link.deliveredResultId === photo.id) return 'nothing';
-  if (!claimTelegramDelivery(session.id, photo.id)) return 'nothing';
+  if (!(await claimTelegramDelivery(session.id, photo.id))) return 'nothing';
   const lang = botLanguage(link.languageCode);
   const file = filePath(photo.storageKey, 'full');
-  const eventName = eventLabel(findEvent(session.eventId));
+  const eventName = eventLabel(await findEvent(session.eventId));
   const name = `photobooth-${photo.createdAt.toISOString().slice(0, 10)}.jpg`;
   try {
     await bot.api.sendPhoto(link.chatId, new InputFile(file, name), {
@@ -52,15 +52,15 @@ export async function deliverResult(bot: Bot, sessionId: string): Promise<Delive
     });
   } catch (err) {
     // A refusal (the user blocked the bot, 400/403) stays claimed: asking again would not help.
-    if (isTransient(err)) releaseTelegramDelivery(session.id, photo.id, link.deliveredResultId);
+    if (isTransient(err)) await releaseTelegramDelivery(session.id, photo.id, link.deliveredResultId);
     console.error(`[telegram] could not send the picture of session ${session.id}:`, (err as Error).message);
     return 'failed';
   }
   // Counted once per delivered result: the claim above lets one send of this result through.
-  countRead(session.eventId, 'telegram_deliveries');
+  await countRead(session.eventId, 'telegram_deliveries');
   // The event keeps pictures: the take-home link too, which outlives the chat's session. Read
   // now (not from before the send): the picture is made in the result's own transaction.
-  const picture = findPictureOfSession(session.id);
+  const picture = await findPictureOfSession(session.id);
   if (picture && !isPictureExpired(picture)) {
     const url = pictureUrl(baseUrlFromHeaders(new Headers()), picture.token);
     const date = picture.expiresAt.toISOString().slice(0, 10);
@@ -74,7 +74,7 @@ export async function deliverResult(bot: Bot, sessionId: string): Promise<Delive
       );
   }
   // The guest has the picture, exactly as if the phone page had fetched it.
-  markResultFetched(session.id);
+  await markResultFetched(session.id);
   return 'sent';
 }
 
@@ -114,9 +114,9 @@ export function startNotifier(bot: Bot, opts: { scanIntervalMs: number | null })
   const timer =
     opts.scanIntervalMs === null
       ? undefined
-      : setInterval(() => {
+      : setInterval(async () => {
           try {
-            for (const id of pendingTelegramDeliveries(new Date())) schedule(id);
+            for (const id of await pendingTelegramDeliveries(new Date())) schedule(id);
           } catch (err) {
             console.error('[telegram] delivery scan failed:', err);
           }

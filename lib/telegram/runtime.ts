@@ -103,8 +103,8 @@ export async function startTelegram(
     rt.notifier = startNotifier(rt.bot, { scanIntervalMs: opts.scanIntervalMs ?? null });
   }
   if (opts.inbox && !rt.inboxScan) {
-    rt.inbox.scan();
-    rt.inboxScan = setInterval(() => rt.inbox.scan(), opts.inboxScanMs ?? 10_000);
+    void rt.inbox.scan();
+    rt.inboxScan = setInterval(() => void rt.inbox.scan(), opts.inboxScanMs ?? 10_000);
     rt.inboxScan.unref();
   }
   if (opts.polling && !rt.polling) rt.polling = pollForever(rt, opts.pollingTimeoutSeconds ?? 30);
@@ -159,7 +159,7 @@ async function pollForever(rt: Runtime, timeoutSeconds: number): Promise<void> {
       );
       if (updates.length > 0) {
         try {
-          storeTelegramUpdates(updates);
+          await storeTelegramUpdates(updates);
         } catch (err) {
           throw new Error(`could not store ${updates.length} updates (${(err as Error).message})`);
         }
@@ -221,10 +221,10 @@ export function verifyWebhookRequest(request: Request): TelegramConfig {
  * before: a copy), and processes it in the background. Throws when it could not be stored, so
  * the webhook answers an error and Telegram sends it again.
  */
-export function acceptTelegramUpdate(update: Update): void {
+export async function acceptTelegramUpdate(update: Update): Promise<void> {
   const rt = runtime();
   if (!rt) throw new ApiError('telegram_disabled', 'The Telegram bot is not configured on this server.');
-  storeTelegramUpdates([update]);
+  await storeTelegramUpdates([update]);
   rt.inbox.kick();
 }
 

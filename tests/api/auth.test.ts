@@ -186,7 +186,7 @@ describe('forwarded headers count only behind a trusted proxy', () => {
 
 describe('the login limit counts per client address', () => {
   it('a guesser elsewhere does not lock the staff out', async () => {
-    resetLoginRateForTests();
+    await resetLoginRateForTests();
     // 300 wrong tries from 30 other addresses (as a trusted proxy would report them).
     for (let i = 0; i < 300; i++) {
       await call(login.POST, {
@@ -201,11 +201,11 @@ describe('the login limit counts per client address', () => {
     const guesser = await logIn('wrong-guess', { 'x-forwarded-for': '198.51.100.7' });
     expect(guesser.status).toBe(429);
     expect(Number(guesser.headers.get('retry-after'))).toBeGreaterThan(0);
-    resetLoginRateForTests();
+    await resetLoginRateForTests();
   });
 
   it('IPv6 addresses of one /64 share a window', async () => {
-    resetLoginRateForTests();
+    await resetLoginRateForTests();
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const r = await logIn('wrong-guess', { 'x-forwarded-for': `2001:db8:1:2::${(i + 1).toString(16)}` });
@@ -215,7 +215,7 @@ describe('the login limit counts per client address', () => {
     expect(statuses.slice(10)).toEqual([429, 429]);
     const otherNet = await logIn(ADMIN_TOKEN, { 'x-forwarded-for': '2001:db8:1:3::1' });
     expect(otherNet.status).toBe(200);
-    resetLoginRateForTests();
+    await resetLoginRateForTests();
   });
 });
 

@@ -124,7 +124,7 @@ describe('POST /api/booth/pair', () => {
   });
 
   it('refuses wrong, malformed and expired codes with 401 invalid_code', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent();
     const made = await addBooth(e.id);
     const code = made.json.pairing.code as string;
@@ -143,7 +143,7 @@ describe('POST /api/booth/pair', () => {
   });
 
   it('a new code ends the earlier unused one; pairing again replaces the earlier device', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent();
     const made = await addBooth(e.id);
     const id = made.json.booth.id as string;
@@ -185,7 +185,7 @@ describe('POST /api/booth/pair', () => {
   });
 
   it(`${PAIR_MAX_PER_ADDRESS} attempts per address, then 429 too_many_requests (the right code too)`, async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent();
     const made = await addBooth(e.id);
     const statuses: number[] = [];
@@ -196,12 +196,12 @@ describe('POST /api/booth/pair', () => {
     expect(right.status).toBe(429);
     expect(right.json.error.code).toBe('too_many_requests');
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
-    clearRateLimits();
+    await clearRateLimits();
     expect((await pairWith(made.json.pairing.code)).status).toBe(200);
   });
 
   it('is refused from another site, and takes JSON only', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent();
     const made = await addBooth(e.id);
     const cross = await pairWith(made.json.pairing.code, { origin: 'http://evil.example' });
@@ -218,7 +218,7 @@ describe('POST /api/booth/pair', () => {
 
 describe('a paired booth', () => {
   it('does what a BOOTH_TOKEN booth does, in its own event', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent('Own');
     const { cookie, boothId } = await pairedBooth(e.id);
 
@@ -286,7 +286,7 @@ describe('a paired booth', () => {
   });
 
   it("is refused (403) on another event's sessions, that event, and every admin endpoint", async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const own = await newEvent('Own');
     const other = await newEvent('Other');
     const { cookie } = await pairedBooth(own.id);
@@ -365,7 +365,7 @@ describe('a paired booth', () => {
   });
 
   it('is refused at once when deleted; its sessions stay, with booth_id null', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent();
     const { cookie, boothId } = await pairedBooth(e.id);
     const s = (
@@ -397,7 +397,7 @@ describe('a paired booth', () => {
   });
 
   it('acts for its new event at once when the admin moves it', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const a = await newEvent('A');
     const b = await newEvent('B');
     const { cookie, boothId } = await pairedBooth(a.id);
@@ -445,7 +445,7 @@ describe('a paired booth', () => {
   });
 
   it('goes when its event is deleted, login included', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent();
     const { cookie } = await pairedBooth(e.id);
     expect(
@@ -464,7 +464,7 @@ describe('a paired booth', () => {
 
 describe('GET /api/booths', () => {
   it('lists booths with last_seen_at and online, throttled; ?event_id filters', async () => {
-    clearRateLimits();
+    await clearRateLimits();
     const e = await newEvent();
     const made = await addBooth(e.id, { name: 'Never paired' });
     const { cookie, boothId } = await pairedBooth(e.id, 'Paired');
@@ -505,15 +505,15 @@ describe('GET /api/booths', () => {
 
 describe('the start-up pairing link of a fresh install', () => {
   it('makes "Booth 1" for the default event, renews its code until it is paired, then stops', async () => {
-    clearRateLimits();
-    const first = startupPairing('http://192.168.1.20:3000');
+    await clearRateLimits();
+    const first = await startupPairing('http://192.168.1.20:3000');
     expect(first?.booth).toMatchObject({ name: 'Booth 1', eventId: await defaultEventId() });
     expect(first?.pairing.url).toBe(`http://192.168.1.20:3000/booth?pair=${first?.pairing.code}`);
-    const second = startupPairing('http://192.168.1.20:3000');
+    const second = await startupPairing('http://192.168.1.20:3000');
     expect(second?.booth.id).toBe(first?.booth.id);
     if (second?.pairing.code !== first?.pairing.code)
       expect((await pairWith(first?.pairing.code)).status).toBe(401);
     expect((await pairWith(second?.pairing.code)).status).toBe(200);
-    expect(startupPairing('http://192.168.1.20:3000')).toBeNull();
+    expect(await startupPairing('http://192.168.1.20:3000')).toBeNull();
   });
 });

@@ -585,7 +585,7 @@ describe('frames on disk after a crash or a race', () => {
   it('a preview while the admin replaces the frame draws the new one; a frame file gone is 507, not 500', async () => {
     const e = await newEvent();
     expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
-    const before = loadEvent(e.id);
+    const before = await loadEvent(e.id);
     // Replaced between the preview's read of the event and its render: the old file is gone.
     expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
     const p = await pixels((await renderPreview(before, 'grid', { baseUrl: 'http://booth.test' })).full);

@@ -346,9 +346,9 @@ describe('sessions follow their event', () => {
 
   it('an event deleted between reading it and making the session: 404, not a 500', async () => {
     const e = await newEvent();
-    const row = loadEvent(e.id);
+    const row = await loadEvent(e.id);
     expect((await deleteEvent(e.id)).status).toBe(204);
-    expect(() => createSessionRow({ type: 'upload', event: row })).toThrow(
+    await expect(createSessionRow({ type: 'upload', event: row })).rejects.toThrow(
       expect.objectContaining({ code: 'event_not_found' }),
     );
   });

@@ -247,7 +247,7 @@ describe('the host removes a picture', () => {
     const otherPicToken = otherUrl.split('/').pop() as string;
     expect((await call(pictureRoute.GET, { path: '/', params: { token: otherPicToken } })).status).toBe(200);
 
-    const sessionId = (await getDb().select().from(pictures).where(eq(pictures.id, mine.id)).get())
+    const sessionId = (await getDb()).select().from(pictures).where(eq(pictures.id, mine.id)).get()
       ?.sessionId as string;
     expect((await removeIt(token, mine.id)).status).toBe(204);
     expect((await gallery(token)).json.pictures).toHaveLength(0);
@@ -310,7 +310,7 @@ describe('download all', () => {
 
     // Read from the DB one page at a time (pages of 1 here): the same archive, every entry.
     const paged = await readResponse(
-      galleryZipResponse(new Request('http://booth.test/'), loadGallery(token), { pageSize: 1 }),
+      galleryZipResponse(new Request('http://booth.test/'), await loadGallery(token), { pageSize: 1 }),
     );
     fs.writeFileSync(zipFile, paged.body);
     const listing = execFileSync('unzip', ['-t', zipFile]).toString();
@@ -330,7 +330,7 @@ describe('download all', () => {
     const abort = new AbortController();
     const res = galleryZipResponse(
       new Request('http://booth.test/', { signal: abort.signal }),
-      loadGallery(token),
+      await loadGallery(token),
       { pageSize: 1 },
     );
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();

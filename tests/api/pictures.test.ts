@@ -254,22 +254,22 @@ describe('the take-home link', () => {
     const token = tokenOf(s.picture_url);
     const page = (lang: string) =>
       proxy(new NextRequest(`http://booth.test/p/${token}`, { headers: { 'accept-language': lang } }));
-    expect(page('en').status).toBe(200);
-    expect(page('en').headers.get('x-middleware-next')).toBe('1');
+    expect((await page('en')).status).toBe(200);
+    expect((await page('en')).headers.get('x-middleware-next')).toBe('1');
     getDb()
       .update(pictures)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(pictures.token, token))
       .run();
-    const en = page('en-US,en;q=0.8');
+    const en = await page('en-US,en;q=0.8');
     expect(en.status).toBe(410);
     expect(en.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await en.text()).toContain('This picture has expired');
-    const ru = page('ru-RU,ru;q=0.9');
+    const ru = await page('ru-RU,ru;q=0.9');
     expect(ru.status).toBe(410);
     expect(await ru.text()).toContain('Срок хранения фотографии истёк');
     // An unknown token passes to the page, which answers 404.
-    const unknown = proxy(new NextRequest(`http://booth.test/p/${'C'.repeat(32)}`));
+    const unknown = await proxy(new NextRequest(`http://booth.test/p/${'C'.repeat(32)}`));
     expect(unknown.headers.get('x-middleware-next')).toBe('1');
   });
 

@@ -272,16 +272,16 @@ describe('GET /api/sessions/list paging (2,000 sessions of 16 KiB data)', () => 
   const mine = new Map<string, 'upload' | 'download'>();
   const base = Date.now() - 60_000;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const data = { notes: 'x'.repeat(16 * 1024 - 20) };
-    const event = defaultEvent();
-    transaction(() => {
+    const event = await defaultEvent();
+    await transaction(async () => {
       for (let i = 0; i < 2000; i++) {
         const id = randomUUID();
         const type = i % 4 === 0 ? 'download' : 'upload';
         // Five sessions share each millisecond: the cursor must tell them apart by id.
         const createdAt = new Date(base - Math.floor(i / 5));
-        insertSession({
+        await insertSession({
           id,
           type,
           status: 'pending',

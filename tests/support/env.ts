@@ -18,7 +18,7 @@ export function makeTempDir(prefix = 'pb-test-'): string {
 export function useTestEnv(env: Record<string, string> = {}): { dataDir: () => string } {
   let dir = '';
   const saved: Record<string, string | undefined> = {};
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = makeTempDir();
     const all = { DATA_DIR: dir, BOOTH_TOKEN, ADMIN_TOKEN, PUBLIC_URL: 'http://booth.test', ...env };
     for (const [k, v] of Object.entries(all)) {
@@ -27,7 +27,7 @@ export function useTestEnv(env: Record<string, string> = {}): { dataDir: () => s
     }
     resetConfigForTests();
     resetTokensForTests();
-    resetLoginRateForTests();
+    await resetLoginRateForTests();
     closeDbForTests();
   });
   afterAll(() => {

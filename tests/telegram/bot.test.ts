@@ -211,14 +211,14 @@ describe('photos from the chat', () => {
   it('an expired session answers that it expired, for photos and for /start', async () => {
     const api = tg.api();
     const { session, g } = await linkedSession('upload', 'en');
-    updateSession(session.id, { status: 'expired' });
+    await updateSession(session.id, { status: 'expired' });
     const texts = await sendPhoto(g, await img.jpeg(), 2);
     expect(texts[1]).toBe('This session has expired. Start a new one at the booth.');
     expect((await getSession(session.id)).photo_count ?? 0).toBe(0);
 
     const other = await newSession();
     const payload = await startPayload(other.id);
-    updateSession(other.id, { status: 'expired' });
+    await updateSession(other.id, { status: 'expired' });
     const late = guest('en');
     api.push(textUpdate(api, late, `/start ${payload}`));
     expect((await api.waitForTexts(late.id, 1))[0]).toBe(
@@ -547,7 +547,7 @@ describe('robustness', () => {
       api.push(update);
       await api.waitFor(() => api.callsOf('getUpdates').length >= polls + 1, 'the batch to be fetched');
       await new Promise((r) => setTimeout(r, 100));
-      expect(findTelegramUpdate(update.update_id)).toBeUndefined();
+      expect(await findTelegramUpdate(update.update_id)).toBeUndefined();
     } finally {
       db.pragma('query_only = OFF');
     }
@@ -557,7 +557,10 @@ describe('robustness', () => {
     );
     expect(api.drained()).toBe(false);
     expect((await api.waitForTexts(g.id, 1))[0]).toContain('How it works');
-    await api.waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the update done');
+    await api.waitFor(
+      async () => (await findTelegramUpdate(update.update_id))?.state === 'done',
+      'the update done',
+    );
     expect(api.texts(g.id)).toHaveLength(1);
   });
 

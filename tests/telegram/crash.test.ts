@@ -50,7 +50,7 @@ describe('a bot process killed mid-update', () => {
     await first.kill('SIGKILL');
     release();
     expect(await photoCount(session.id)).toBe(0);
-    expect(findTelegramUpdate(update.update_id)).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await findTelegramUpdate(update.update_id)).toMatchObject({ state: 'pending', attempts: 1 });
 
     const second = startBot();
     const texts = await api.waitFor(
@@ -65,7 +65,11 @@ describe('a bot process killed mid-update', () => {
     expect(all[2]).toContain('1 of 3');
     expect(all.filter((t) => t.startsWith('📷'))).toHaveLength(1);
     expect(await photoCount(session.id)).toBe(1);
-    expect(findTelegramUpdate(update.update_id)).toMatchObject({ state: 'done', attempts: 2, payload: null });
+    expect(await findTelegramUpdate(update.update_id)).toMatchObject({
+      state: 'done',
+      attempts: 2,
+      payload: null,
+    });
     expect(second.logs).toContain(`update ${update.update_id} was left unfinished by a stopped process`);
     await second.kill('SIGTERM');
   }, 90_000);

@@ -26,9 +26,13 @@ function update(text = 'hi', chatId?: number): Update {
   } as unknown as Update;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -46,17 +50,17 @@ function holdClaim(updateId: number, owner: string): void {
 }
 
 describe('the Telegram inbox', () => {
-  it('stores an update once: a copy is not new', () => {
+  it('stores an update once: a copy is not new', async () => {
     const u = update();
-    expect(storeTelegramUpdates([u, structuredClone(u)])).toEqual([u.update_id]);
-    expect(storeTelegramUpdates([structuredClone(u)])).toEqual([]);
-    expect(findTelegramUpdate(u.update_id)).toMatchObject({ state: 'pending', attempts: 0 });
-    expect(JSON.parse(findTelegramUpdate(u.update_id)?.payload ?? '')).toEqual(u);
+    expect(await storeTelegramUpdates([u, structuredClone(u)])).toEqual([u.update_id]);
+    expect(await storeTelegramUpdates([structuredClone(u)])).toEqual([]);
+    expect(await findTelegramUpdate(u.update_id)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(JSON.parse((await findTelegramUpdate(u.update_id))?.payload ?? '')).toEqual(u);
   });
 
   it('two owners draining at once handle every update exactly once, oldest first', async () => {
     const updates = Array.from({ length: 20 }, () => update());
-    storeTelegramUpdates(updates);
+    await storeTelegramUpdates(updates);
     const seen: number[] = [];
     const handle = async (u: Update) => {
       seen.push(u.update_id);
@@ -67,7 +71,13 @@ describe('the Telegram inbox', () => {
     a.kick();
     b.kick();
     a.kick();
-    await until(() => updates.every((u) => findTelegramUpdate(u.update_id)?.state === 'done'), 'all done');
+    await until(
+      async () =>
+        (await Promise.all(updates.map((u) => findTelegramUpdate(u.update_id)))).every(
+          (r) => r?.state === 'done',
+        ),
+      'all done',
+    );
     await Promise.all([a.idle(), b.idle()]);
     // The first test's update is pending too: it is the oldest.
     expect(seen.filter((id) => id >= (updates[0]?.update_id ?? 0)).sort((x, y) => x - y)).toEqual(
@@ -75,13 +85,16 @@ describe('the Telegram inbox', () => {
     );
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen[0]).toBe(1);
-    expect(findTelegramUpdate(updates[0]?.update_id ?? 0)).toMatchObject({ payload: null, attempts: 1 });
+    expect(await findTelegramUpdate(updates[0]?.update_id ?? 0)).toMatchObject({
+      payload: null,
+      attempts: 1,
+    });
   });
 
   it('processes several chats at once, and each chat one update at a time, in order', async () => {
     const chats = [41, 42, 43];
     const updates = [0, 1, 2].flatMap((n) => chats.map((c) => update(`m${n}`, c)));
-    storeTelegramUpdates(updates);
+    await storeTelegramUpdates(updates);
     const log: { chat: number; text: string; event: 'start' | 'end' }[] = [];
     let inFlight = 0;
     let most = 0;
@@ -98,7 +111,13 @@ describe('the Telegram inbox', () => {
       },
     });
     inbox.kick();
-    await until(() => updates.every((u) => findTelegramUpdate(u.update_id)?.state === 'done'), 'all done');
+    await until(
+      async () =>
+        (await Promise.all(updates.map((u) => findTelegramUpdate(u.update_id)))).every(
+          (r) => r?.state === 'done',
+        ),
+      'all done',
+    );
     await inbox.idle();
     expect(most).toBeGreaterThan(1);
     for (const chat of chats) {
@@ -117,7 +136,7 @@ describe('the Telegram inbox', () => {
 
   it('an update that keeps failing is retried with backoff, then given up after the attempts cap', async () => {
     const u = update();
-    storeTelegramUpdates([u]);
+    await storeTelegramUpdates([u]);
     let calls = 0;
     const inbox = startInbox({
       handle: async () => {
@@ -126,18 +145,18 @@ describe('the Telegram inbox', () => {
       },
       retryBaseMs: 1,
     });
-    await until(() => {
-      inbox.scan();
-      return findTelegramUpdate(u.update_id)?.state === 'failed';
+    await until(async () => {
+      await inbox.scan();
+      return (await findTelegramUpdate(u.update_id))?.state === 'failed';
     }, 'the update to be given up');
     await inbox.idle();
     expect(calls).toBe(MAX_ATTEMPTS);
-    expect(findTelegramUpdate(u.update_id)).toMatchObject({ state: 'failed', payload: null });
+    expect(await findTelegramUpdate(u.update_id)).toMatchObject({ state: 'failed', payload: null });
   });
 
   it('a bot that is not ready (getMe failing) claims nothing', async () => {
     const u = update();
-    storeTelegramUpdates([u]);
+    await storeTelegramUpdates([u]);
     const inbox = startInbox({
       ready: async () => {
         throw new Error('Telegram unreachable');
@@ -147,15 +166,15 @@ describe('the Telegram inbox', () => {
     inbox.kick();
     await new Promise((r) => setTimeout(r, 50));
     await inbox.idle();
-    expect(findTelegramUpdate(u.update_id)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(await findTelegramUpdate(u.update_id)).toMatchObject({ state: 'pending', attempts: 0 });
     const ok = startInbox({ handle: async () => {} });
     ok.kick();
-    await until(() => findTelegramUpdate(u.update_id)?.state === 'done', 'done once ready');
+    await until(async () => (await findTelegramUpdate(u.update_id))?.state === 'done', 'done once ready');
   });
 
   it('a scan resumes what a dead process on this machine held, and leaves live or remote claims to their lease', async () => {
     const [fromDead, fromLive, fromRemote] = [update(), update(), update()];
-    storeTelegramUpdates([fromDead, fromLive, fromRemote]);
+    await storeTelegramUpdates([fromDead, fromLive, fromRemote]);
     const dead = deadPid();
     const host = os.hostname();
     expect(ownerIsDead(`${host}/${dead}/x`)).toBe(true);
@@ -167,42 +186,45 @@ describe('the Telegram inbox', () => {
     holdClaim(fromRemote.update_id, `another-host/${dead}/x`);
     const handled: number[] = [];
     const inbox: Inbox = startInbox({ handle: async (u) => void handled.push(u.update_id) });
-    inbox.scan();
-    await until(() => findTelegramUpdate(fromDead.update_id)?.state === 'done', 'the dead claim resumed');
+    await inbox.scan();
+    await until(
+      async () => (await findTelegramUpdate(fromDead.update_id))?.state === 'done',
+      'the dead claim resumed',
+    );
     await inbox.idle();
     expect(handled).toEqual([fromDead.update_id]);
-    expect(findTelegramUpdate(fromLive.update_id)?.state).toBe('pending');
-    expect(findTelegramUpdate(fromRemote.update_id)?.state).toBe('pending');
+    expect((await findTelegramUpdate(fromLive.update_id))?.state).toBe('pending');
+    expect((await findTelegramUpdate(fromRemote.update_id))?.state).toBe('pending');
     // Once a lease runs out, anyone may take the update.
     getDb()
       .$client.prepare('update telegram_updates set claimed_until = ? where state = ?')
       .run(1, 'pending');
-    inbox.scan();
+    await inbox.scan();
     await until(() => handled.length === 3, 'the expired leases taken');
     await inbox.idle();
   });
 
   it('an update over the size cap is recorded as failed, so copies are dropped, and never handled', async () => {
     const big = update('x'.repeat(MAX_STORED_UPDATE_BYTES));
-    expect(storeTelegramUpdates([big])).toEqual([big.update_id]);
-    expect(findTelegramUpdate(big.update_id)).toMatchObject({ state: 'failed', payload: null });
-    expect(storeTelegramUpdates([big])).toEqual([]);
+    expect(await storeTelegramUpdates([big])).toEqual([big.update_id]);
+    expect(await findTelegramUpdate(big.update_id)).toMatchObject({ state: 'failed', payload: null });
+    expect(await storeTelegramUpdates([big])).toEqual([]);
   });
 
   it('an update pending for over 24 hours is given up by the first scan, and old finished rows pruned', async () => {
     const stale = update();
     const old = update();
-    storeTelegramUpdates([stale], new Date(Date.now() - 25 * 3_600_000));
-    storeTelegramUpdates([old], new Date(Date.now() - 49 * 3_600_000));
+    await storeTelegramUpdates([stale], new Date(Date.now() - 25 * 3_600_000));
+    await storeTelegramUpdates([old], new Date(Date.now() - 49 * 3_600_000));
     getDb()
       .$client.prepare("update telegram_updates set state = 'done' where update_id = ?")
       .run(old.update_id);
     const handled: number[] = [];
     const inbox = startInbox({ handle: async (u) => void handled.push(u.update_id) });
-    inbox.scan();
+    await inbox.scan();
     await inbox.idle();
-    expect(findTelegramUpdate(stale.update_id)).toMatchObject({ state: 'failed' });
-    expect(findTelegramUpdate(old.update_id)).toBeUndefined();
+    expect(await findTelegramUpdate(stale.update_id)).toMatchObject({ state: 'failed' });
+    expect(await findTelegramUpdate(old.update_id)).toBeUndefined();
     expect(handled).not.toContain(stale.update_id);
   });
 });

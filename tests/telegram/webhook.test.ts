@@ -74,9 +74,11 @@ describe('webhook mode', () => {
     const r = await post(update);
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ ok: true });
-    expect(findTelegramUpdate(update.update_id)).toBeDefined();
+    expect(await findTelegramUpdate(update.update_id)).toBeDefined();
     expect((await api.waitForTexts(g.id, 1))[0]).toContain('You are connected to the photobooth');
-    await tg.api().waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the update done');
+    await tg
+      .api()
+      .waitFor(async () => (await findTelegramUpdate(update.update_id))?.state === 'done', 'the update done');
     // grammY learned who it is with getMe (the configured username is right: no warning).
     expect(api.sent('getMe').length).toBeGreaterThan(0);
     const s = await call(sessionRoute.GET, {
@@ -121,7 +123,7 @@ describe('webhook mode', () => {
     }
     expect(refused.status).toBe(500);
     expect(refused.json.error.code).toBe('internal_error');
-    expect(findTelegramUpdate(update.update_id)).toBeUndefined();
+    expect(await findTelegramUpdate(update.update_id)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 200));
     expect(api.texts(guest.id)).toHaveLength(0);
     const retried = await post(structuredClone(update));
@@ -137,7 +139,10 @@ describe('webhook mode', () => {
     const update = photoUpdate(api, guest, api.addFile(await img.jpeg(800, 600, 90)));
     await post(update);
     await api.waitForTexts(guest.id, 2);
-    await api.waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the photo update done');
+    await api.waitFor(
+      async () => (await findTelegramUpdate(update.update_id))?.state === 'done',
+      'the photo update done',
+    );
     // As a process killed after the photo's commit but before the update was marked done leaves it.
     getDb()
       .$client.prepare(
@@ -146,12 +151,15 @@ describe('webhook mode', () => {
       .run(JSON.stringify(update), update.update_id);
     // A copy from Telegram sets the inbox going, as a restart's scan would.
     expect((await post(structuredClone(update))).status).toBe(200);
-    await api.waitFor(() => findTelegramUpdate(update.update_id)?.state === 'done', 'the update done again');
+    await api.waitFor(
+      async () => (await findTelegramUpdate(update.update_id))?.state === 'done',
+      'the update done again',
+    );
     const texts = await api.waitForTexts(guest.id, 3);
     // The guest is told again (at least once), and the session still has one photo.
     expect(texts.slice(1)).toEqual(['📷 1 of 3 — up to 5', '📷 1 of 3 — up to 5']);
     expect(await photoCount(session.id)).toBe(1);
-    expect(findTelegramUpdate(update.update_id)?.attempts).toBe(2);
+    expect((await findTelegramUpdate(update.update_id))?.attempts).toBe(2);
   });
 
   it('sends the saved result to the linked chat', async () => {

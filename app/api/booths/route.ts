@@ -6,10 +6,10 @@ import { authorize, json, readQuery, route } from '@/lib/http';
 const querySchema = z.object({ event_id: z.string().max(64).optional() });
 
 /** Every booth, oldest first; `?event_id=` keeps one event's. */
-export const GET = route((request) => {
-  authorize(request, 'admin');
+export const GET = route(async (request) => {
+  await authorize(request, 'admin');
   const { event_id } = readQuery(request, querySchema);
-  const eventId = event_id === undefined ? undefined : loadEvent(event_id).id;
+  const eventId = event_id === undefined ? undefined : (await loadEvent(event_id)).id;
   const now = new Date();
-  return json({ booths: listBooths({ eventId }).map((b) => serializeBooth(b, now)) });
+  return json({ booths: (await listBooths({ eventId })).map((b) => serializeBooth(b, now)) });
 });

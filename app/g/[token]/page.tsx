@@ -19,9 +19,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('metaTitle'), robots: { index: false, follow: false }, referrer: 'no-referrer' };
 }
 
-function loadOrNotFound(token: string) {
+async function loadOrNotFound(token: string) {
   try {
-    return loadGallery(token);
+    return await loadGallery(token);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'gallery_not_found') notFound();
     throw err;
@@ -32,8 +32,8 @@ function loadOrNotFound(token: string) {
 export default async function GalleryPage({ params }: Props) {
   await connection();
   const { token } = await params;
-  const event = loadOrNotFound(token);
-  const first = galleryPage(event, baseUrlFromHeaders(await headers()), { limit: GALLERY_PAGE });
+  const event = await loadOrNotFound(token);
+  const first = await galleryPage(event, baseUrlFromHeaders(await headers()), { limit: GALLERY_PAGE });
   const messages = await pickMessages('common', 'gallery', 'galleryShare', 'slideshow');
   return (
     <NextIntlClientProvider messages={messages}>

@@ -19,9 +19,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('metaTitle'), robots: { index: false, follow: false }, referrer: 'no-referrer' };
 }
 
-function loadOrNotFound(token: string) {
+async function loadOrNotFound(token: string) {
   try {
-    return findPicture(token);
+    return await findPicture(token);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'picture_not_found') notFound();
     throw err;
@@ -32,14 +32,15 @@ function loadOrNotFound(token: string) {
 export default async function PicturePage({ params }: Props) {
   await connection();
   const { token } = await params;
-  const picture = loadOrNotFound(token);
+  const picture = await loadOrNotFound(token);
   // proxy.ts answers an expired picture with 410 before this runs; this covers the moment in between.
   if (isPictureExpired(picture)) return <PictureGone reason="expired" />;
   const requestHeaders = await headers();
   // One open per browser per half hour: the proxy says whether this browser came without its cookie.
-  if (requestHeaders.get(TAKE_HOME_FIRST_OPEN_HEADER) === '1') countRead(picture.eventId, 'take_home_opens');
+  if (requestHeaders.get(TAKE_HOME_FIRST_OPEN_HEADER) === '1')
+    await countRead(picture.eventId, 'take_home_opens');
   const t = await getTranslations('picture');
-  const eventName = findEvent(picture.eventId)?.name || t('brand');
+  const eventName = (await findEvent(picture.eventId))?.name || t('brand');
   const json = serializePicture(picture, baseUrlFromHeaders(requestHeaders));
   // Only what the page draws reaches the browser: not the session's id (its own guest link while
   // it lives) nor the picture's or the event's.

@@ -18,7 +18,7 @@ export default async function GuestLayout({
   const t = await getTranslations('guest');
   const messages = await pickMessages('common', 'guest', 'errors', 'phoneLayout', 'consent', 'photoDelete');
   // The name of the session's own event (unknown link: the product's name).
-  const eventName = eventOfSession(id)?.name ?? null;
+  const eventName = (await eventOfSession(id))?.name ?? null;
   return (
     <NextIntlClientProvider messages={messages}>
       <div className="light-surface min-h-dvh bg-stone-50 text-neutral-900">

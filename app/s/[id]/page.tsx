@@ -20,9 +20,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('title'), robots: { index: false, follow: false } };
 }
 
-function findSession(id: string) {
+async function findSession(id: string) {
   try {
-    return loadSession(id);
+    return await loadSession(id);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'session_not_found') notFound();
     throw err;
@@ -32,14 +32,14 @@ function findSession(id: string) {
 export default async function GuestPage({ params }: Props) {
   await connection();
   const { id } = await params;
-  const session = findSession(id);
+  const session = await findSession(id);
   // proxy.ts answers an expired link with 410 before this runs; this covers the moment in between.
   if (isExpired(session)) return <GuestGone reason="expired" />;
   const json = serializeSession(session, baseUrlFromHeaders(await headers()));
   if (session.type === 'download') return <GuestDownload initial={json} />;
-  const photos = getPhotos(session.id, 'uploaded').map(serializePhoto);
+  const photos = (await getPhotos(session.id, 'uploaded')).map(serializePhoto);
   // Of the event, the phone gets only what it shows: its layouts and its consent text.
-  const { layouts, consentText } = loadEvent(session.eventId);
+  const { layouts, consentText } = await loadEvent(session.eventId);
   return (
     <GuestUpload
       initial={json}

@@ -7,11 +7,12 @@ import { authorize, json, route } from '@/lib/http';
  * its booth and event, BOOTH_TOKEN (booth: null) the default event. Not in the contract; the
  * booth page reads it at start and now and then, which also keeps the booth "online".
  */
-export const GET = route((request) => {
-  const caller = authorize(request, 'booth');
-  if (!caller.boothId || !caller.eventId) return json({ booth: null, event: serializeEvent(defaultEvent()) });
+export const GET = route(async (request) => {
+  const caller = await authorize(request, 'booth');
+  if (!caller.boothId || !caller.eventId)
+    return json({ booth: null, event: serializeEvent(await defaultEvent()) });
   return json({
-    booth: serializeBooth(loadBooth(caller.boothId)),
-    event: serializeEvent(loadEvent(caller.eventId)),
+    booth: serializeBooth(await loadBooth(caller.boothId)),
+    event: serializeEvent(await loadEvent(caller.eventId)),
   });
 });

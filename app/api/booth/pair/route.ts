@@ -9,12 +9,12 @@ import { beforeBody, json, readJson, route } from '@/lib/http';
  * and a per-address attempt limit counted in the database, so every worker shares it.
  */
 export const POST = route(async (request) => {
-  await beforeBody(request, () => {
+  await beforeBody(request, async () => {
     requireLoginRequest(request, '{"code": "123456"}');
-    checkPairRate(request);
+    await checkPairRate(request);
   });
   const { code } = await readJson(request, pairSchema);
-  const { booth, cookie } = pairWithCode(code);
+  const { booth, cookie } = await pairWithCode(code);
   return json({ booth: serializeBooth(booth) }, 200, {
     'Set-Cookie': authCookie(cookie, request, COOKIE_MAX_AGE_S),
   });

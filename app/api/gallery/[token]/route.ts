@@ -5,8 +5,8 @@ import { baseUrlFor } from '@/lib/links';
 type P = { token: string };
 
 /** The holder of the host link reads a page of the event's pictures, newest first. */
-export const GET = route<P>((request, { token }) => {
-  const event = loadGallery(token);
+export const GET = route<P>(async (request, { token }) => {
+  const event = await loadGallery(token);
   const query = readQuery(request, galleryQuerySchema);
-  return json(galleryPage(event, baseUrlFor(request), query), 200, { 'Cache-Control': 'no-store' });
+  return json(await galleryPage(event, baseUrlFor(request), query), 200, { 'Cache-Control': 'no-store' });
 });

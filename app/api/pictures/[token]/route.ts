@@ -6,9 +6,9 @@ import { deletePictureByToken, loadPicture, serializePicture } from '@/lib/pictu
 type P = { token: string };
 
 /** The holder of the take-home link reads the picture. */
-export const GET = route<P>((request, { token }) => {
-  const picture = loadPicture(token);
-  countRead(picture.eventId, 'take_home_opens');
+export const GET = route<P>(async (request, { token }) => {
+  const picture = await loadPicture(token);
+  await countRead(picture.eventId, 'take_home_opens');
   return json({ picture: serializePicture(picture, baseUrlFor(request)) });
 });
 

@@ -7,15 +7,15 @@ import { parseUpdateSession } from '@/lib/validation';
 
 type P = { id: string };
 
-export const GET = route<P>((request, { id }) => {
-  const session = loadLiveSession(id);
+export const GET = route<P>(async (request, { id }) => {
+  const session = await loadLiveSession(id);
   return json({ session: serializeSession(session, baseUrlFor(request)) });
 });
 
 export const PUT = route<P>(async (request, { id }) => {
-  assertMayActOnSession(authorize(request, 'booth'), loadSession(id));
+  assertMayActOnSession(await authorize(request, 'booth'), await loadSession(id));
   const body = parseUpdateSession(await readJson(request, z.unknown()));
-  const session = updateSession(id, {
+  const session = await updateSession(id, {
     status: body.status,
     data: body.data,
     telegramUserId: body.telegram_user_id,
@@ -26,7 +26,7 @@ export const PUT = route<P>(async (request, { id }) => {
 });
 
 export const DELETE = route<P>(async (request, { id }) => {
-  assertMayActOnSession(authorize(request, 'booth'), loadSession(id));
+  assertMayActOnSession(await authorize(request, 'booth'), await loadSession(id));
   await deleteSession(id);
   return new Response(null, { status: 204 });
 });

@@ -6,15 +6,15 @@ import { createSession, serializeSession } from '@/lib/sessions';
 import { parseCreateSession } from '@/lib/validation';
 
 export const POST = route(async (request) => {
-  const caller = authorize(request, 'booth');
+  const caller = await authorize(request, 'booth');
   const body = parseCreateSession(await readJson(request, z.unknown()));
-  const session = createSession({
+  const session = await createSession({
     type: body.type,
     telegramUserId: body.telegram_user_id,
     telegramUsername: body.telegram_username,
     data: body.data,
     ttlMinutes: body.ttl_minutes,
-    event: eventForNewSession(caller, body.event_id),
+    event: await eventForNewSession(caller, body.event_id),
     boothId: caller.boothId ?? null,
   });
   return json({ session: serializeSession(session, baseUrlFor(request)) }, 201);

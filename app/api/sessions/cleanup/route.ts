@@ -2,6 +2,6 @@ import { cleanupExpired } from '@/lib/cleanup';
 import { authorize, json, route } from '@/lib/http';
 
 export const POST = route(async (request) => {
-  authorize(request, 'admin');
+  await authorize(request, 'admin');
   return json(await cleanupExpired());
 });

@@ -6,8 +6,8 @@ import { streamResponse } from '@/lib/sse-response';
 export const dynamic = 'force-dynamic';
 
 /** The admin page's live stream: which sessions changed (docs/api.md). */
-export const GET = route((request) => {
-  authorize(request, 'admin');
+export const GET = route(async (request) => {
+  await authorize(request, 'admin');
   // Counted with the session streams: the same caps hold (lib/limits.ts).
   return streamResponse(request, (release) => {
     request.signal.addEventListener('abort', release, { once: true });

@@ -24,6 +24,6 @@ export const POST = route(async (request) => {
     () => new ApiError('payload_too_large', `An update is at most ${MAX_UPDATE_BYTES} bytes.`),
   );
   const update = updateSchema.parse(parseJsonText(raw)) as unknown as Update;
-  acceptTelegramUpdate(update);
+  await acceptTelegramUpdate(update);
   return json({ ok: true });
 });

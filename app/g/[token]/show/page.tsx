@@ -20,9 +20,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('metaTitle'), robots: { index: false, follow: false }, referrer: 'no-referrer' };
 }
 
-function loadOrNotFound(token: string) {
+async function loadOrNotFound(token: string) {
   try {
-    return loadGallery(token);
+    return await loadGallery(token);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'gallery_not_found') notFound();
     throw err;
@@ -40,9 +40,9 @@ const dwellSchema = z.coerce.number().int().min(DWELL_MIN_S).max(DWELL_MAX_S).ca
 export default async function SlideshowPage({ params, searchParams }: Props) {
   await connection();
   const { token } = await params;
-  const event = loadOrNotFound(token);
+  const event = await loadOrNotFound(token);
   const base = baseUrlFromHeaders(await headers());
-  const first = galleryPage(event, base, { limit: GALLERY_PAGE_MAX });
+  const first = await galleryPage(event, base, { limit: GALLERY_PAGE_MAX });
   const rawDwell = (await searchParams).dwell;
   const dwellS = dwellSchema.parse(Array.isArray(rawDwell) ? rawDwell[0] : (rawDwell ?? DWELL_DEFAULT_S));
   const messages = await pickMessages('slideshow');

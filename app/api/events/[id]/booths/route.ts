@@ -6,8 +6,8 @@ type P = { id: string };
 
 /** A new booth of this event with its first pairing code. */
 export const POST = route<P>(async (request, { id }) => {
-  authorize(request, 'admin');
+  await authorize(request, 'admin');
   const { name } = await readJson(request, createBoothSchema);
-  const { booth, pairing } = createBooth(id, name, baseUrlFor(request));
+  const { booth, pairing } = await createBooth(id, name, baseUrlFor(request));
   return json({ booth: serializeBooth(booth), pairing }, 201);
 });

@@ -10,9 +10,9 @@ type P = { id: string };
 /** The admin uploads the event's overlay frame: multipart field `frame` (lib/branding.ts). */
 export const PUT = route<P>(async (request, { id }) => {
   // Role, event and disk before a byte of the body is read.
-  const release = await beforeBody(request, () => {
-    authorize(request, 'admin');
-    loadEvent(id);
+  const release = await beforeBody(request, async () => {
+    await authorize(request, 'admin');
+    await loadEvent(id);
     assertDiskRoom();
     return acquireUpload(request);
   });
@@ -29,6 +29,6 @@ export const PUT = route<P>(async (request, { id }) => {
 });
 
 export const DELETE = route<P>(async (request, { id }) => {
-  authorize(request, 'admin');
+  await authorize(request, 'admin');
   return json({ event: serializeEvent(await removeEventFrame(id)) });
 });

@@ -5,13 +5,13 @@ import { baseUrlFor } from '@/lib/links';
 type P = { id: string };
 
 /** The admin reads the event's host gallery link (made now when the event has none). */
-export const GET = route<P>((request, { id }) => {
-  authorize(request, 'admin');
-  return json(hostLinkOf(id, baseUrlFor(request)));
+export const GET = route<P>(async (request, { id }) => {
+  await authorize(request, 'admin');
+  return json(await hostLinkOf(id, baseUrlFor(request)));
 });
 
 /** The admin replaces the host link: the old one answers 404 gallery_not_found at once. */
-export const POST = route<P>((request, { id }) => {
-  authorize(request, 'admin');
-  return json(rotateHostLink(id, baseUrlFor(request)), 201);
+export const POST = route<P>(async (request, { id }) => {
+  await authorize(request, 'admin');
+  return json(await rotateHostLink(id, baseUrlFor(request)), 201);
 });

@@ -12,8 +12,8 @@ type P = { id: string };
  * the booth of this event) sees the branding while editing it. Full size, image/jpeg, not stored.
  */
 export const POST = route<P>(async (request, { id }) => {
-  const caller = authorize(request, 'booth');
-  const event = loadEvent(id);
+  const caller = await authorize(request, 'booth');
+  const event = await loadEvent(id);
   assertMayReadEvent(caller, event);
   const { layout, caption } = parseCompose(await readJson(request, z.unknown()));
   const image = await renderPreview(event, layout ?? event.layouts[0] ?? 'grid', {

@@ -9,8 +9,8 @@ type P = { token: string };
 export const dynamic = 'force-dynamic';
 
 /** The host's live gallery: new and removed pictures of the event, from any process. */
-export const GET = route<P>((request, { token }) => {
-  const event = loadGallery(token);
+export const GET = route<P>(async (request, { token }) => {
+  const event = await loadGallery(token);
   return streamResponse(request, (release) =>
     galleryEventStream(event.id, baseUrlFor(request), request.signal, release),
   );

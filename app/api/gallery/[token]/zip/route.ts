@@ -5,4 +5,6 @@ import { route } from '@/lib/http';
 type P = { token: string };
 
 /** The host downloads every live picture of the event as one ZIP, streamed as it is built. */
-export const GET = route<P>((request, { token }) => galleryZipResponse(request, loadGallery(token)));
+export const GET = route<P>(async (request, { token }) =>
+  galleryZipResponse(request, await loadGallery(token)),
+);

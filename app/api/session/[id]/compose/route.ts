@@ -9,8 +9,8 @@ import { parseCompose } from '@/lib/validation';
 type P = { id: string };
 
 export const POST = route<P>(async (request, { id }) => {
-  const caller = authorize(request, 'booth');
-  const session = loadLiveSession(id);
+  const caller = await authorize(request, 'booth');
+  const session = await loadLiveSession(id);
   assertMayActOnSession(caller, session);
   const { layout, caption } = parseCompose(await readJson(request, z.unknown()));
   const saved = await composeResult(session.id, layout, caption, { baseUrl: baseUrlFor(request) });

@@ -8,8 +8,8 @@ type P = { id: string };
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route<P>((request, { id }) => {
-  const session = loadLiveSession(id);
+export const GET = route<P>(async (request, { id }) => {
+  const session = await loadLiveSession(id);
   return streamResponse(request, (release) =>
     sessionEventStream(session.id, baseUrlFor(request), request.signal, release),
   );

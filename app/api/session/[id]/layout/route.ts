@@ -11,10 +11,10 @@ const layoutBody = z.object({ layout: z.unknown() });
 
 /** The guest (holder of the link) or the booth chooses the picture's layout; the booth sees it live. */
 export const PUT = route<P>(async (request, { id }) => {
-  const caller = callerOf(request);
+  const caller = await callerOf(request);
   const role = atLeast(caller.role, 'booth') ? 'booth' : 'guest';
-  if (role === 'booth') assertMayActOnSession(caller, loadSession(id));
+  if (role === 'booth') assertMayActOnSession(caller, await loadSession(id));
   const { layout } = await readJson(request, layoutBody);
-  const session = setSessionLayout(id, typeof layout === 'string' ? layout : '', role);
+  const session = await setSessionLayout(id, typeof layout === 'string' ? layout : '', role);
   return json({ session: serializeSession(session, baseUrlFor(request)) });
 });

@@ -17,27 +17,27 @@ import { photosQuerySchema } from '@/lib/validation';
 
 type P = { id: string };
 
-export const GET = route<P>((request, { id }) => {
+export const GET = route<P>(async (request, { id }) => {
   const { type } = readQuery(request, photosQuerySchema);
-  const session = loadLiveSession(id);
-  return json({ photos: getPhotos(session.id, type).map(serializePhoto) });
+  const session = await loadLiveSession(id);
+  return json({ photos: (await getPhotos(session.id, type)).map(serializePhoto) });
 });
 
 export const POST = route<P>(async (request, { id }) => {
-  const caller = callerOf(request);
+  const caller = await callerOf(request);
   // Take the photo's slot before reading a byte of the upload: a full, closed or expired session
   // (or one whose last slots other uploads in flight hold) is refused at once, never after a
   // decode; so is one upload too many from this address or in all (lib/limits.ts).
-  const { slot, release, needsConsent } = await beforeBody(request, () => {
-    const session = loadSession(id);
+  const { slot, release, needsConsent } = await beforeBody(request, async () => {
+    const session = await loadSession(id);
     // A paired booth uploads to its own event's sessions only.
     if (caller.eventId) assertMayActOnSession(caller, session);
     const release = acquireUpload(request);
     try {
       return {
-        slot: reserveUploadSlot(id, caller.role),
+        slot: await reserveUploadSlot(id, caller.role),
         release,
-        needsConsent: consentNeeded(session, caller.role),
+        needsConsent: await consentNeeded(session, caller.role),
       };
     } catch (err) {
       release();
@@ -62,7 +62,7 @@ export const POST = route<P>(async (request, { id }) => {
       await body.cleanup();
     }
   } finally {
-    releaseUploadSlot(slot);
+    await releaseUploadSlot(slot);
     release();
   }
 });

@@ -6,10 +6,10 @@ import { loadLiveSession } from '@/lib/sessions';
 type P = { id: string };
 
 /** The booth printed the session's picture (its Print button): counted in the event's stats. */
-export const POST = route<P>((request, { id }) => {
-  const caller = authorize(request, 'booth');
-  const session = loadLiveSession(id);
+export const POST = route<P>(async (request, { id }) => {
+  const caller = await authorize(request, 'booth');
+  const session = await loadLiveSession(id);
   assertMayActOnSession(caller, session);
-  countEvent(session.eventId, 'prints');
+  await countEvent(session.eventId, 'prints');
   return new Response(null, { status: 204 });
 });

@@ -12,21 +12,21 @@ import { imageQuerySchema } from '@/lib/validation';
 
 type P = { id: string };
 
-export const GET = route<P>((request, { id }) => {
+export const GET = route<P>(async (request, { id }) => {
   const { variant, download } = readQuery(request, imageQuerySchema);
-  const caller = callerOf(request);
-  const { session, photo } = loadResult(id);
+  const caller = await callerOf(request);
+  const { session, photo } = await loadResult(id);
   const asFile = download === '1' || download === 'true';
   const response = imageResponse(request, photo, { variant, download: asFile, immutable: false });
-  countDownload(session.eventId, request, response, asFile);
-  noteResultFetch(session.id, caller, { variant, method: request.method });
+  await countDownload(session.eventId, request, response, asFile);
+  await noteResultFetch(session.id, caller, { variant, method: request.method });
   return response;
 });
 
 export const POST = route<P>(async (request, { id }) => {
-  const { session, release } = await beforeBody(request, () => {
-    const caller = authorize(request, 'booth');
-    const live = loadLiveSession(id);
+  const { session, release } = await beforeBody(request, async () => {
+    const caller = await authorize(request, 'booth');
+    const live = await loadLiveSession(id);
     assertMayActOnSession(caller, live);
     assertDiskRoom();
     return { session: live, release: acquireUpload(request) };

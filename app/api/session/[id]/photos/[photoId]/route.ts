@@ -7,17 +7,17 @@ import { imageQuerySchema } from '@/lib/validation';
 
 type P = { id: string; photoId: string };
 
-export const GET = route<P>((request, { id, photoId }) => {
+export const GET = route<P>(async (request, { id, photoId }) => {
   const { variant } = readQuery(request, imageQuerySchema);
-  const photo = loadPhoto(id, photoId);
+  const photo = await loadPhoto(id, photoId);
   return imageResponse(request, photo, { variant, immutable: true });
 });
 
 /** The guest (upload sessions, before the picture is made) or the booth takes a photo back: 204. */
 export const DELETE = route<P>(async (request, { id, photoId }) => {
-  const caller = callerOf(request);
+  const caller = await callerOf(request);
   // A paired booth acts on its own event's sessions only.
-  if (caller.eventId) assertMayActOnSession(caller, loadSession(id));
+  if (caller.eventId) assertMayActOnSession(caller, await loadSession(id));
   await deleteUploadedPhoto(id, photoId, caller.role);
   return new Response(null, { status: 204 });
 });
