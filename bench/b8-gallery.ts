@@ -349,7 +349,7 @@ export async function runB8(ctx: BenchContext): Promise<BenchResult> {
       const probe = await fetch(pageUrl);
       await probe.arrayBuffer();
       if (probe.status !== 200) throw new Error(`the gallery page answered ${probe.status}`);
-      fetch(floor.url).then((r) => r.arrayBuffer());
+      void fetch(floor.url).then((r) => r.arrayBuffer());
       const pageRuns: PageLoad[] = [];
       const floorRuns: PageLoad[] = [];
       for (let i = 0; i < loads; i++) {

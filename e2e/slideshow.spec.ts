@@ -244,7 +244,7 @@ test('the connection drops (stream cut, reconnects refused): a picture made mean
     expect(rereads.length).toBeGreaterThanOrEqual(2);
     expect(await imgCount(page)).toBe(2);
   } finally {
-    relay.close();
+    void relay.close();
   }
 });
 

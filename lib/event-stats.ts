@@ -1,4 +1,3 @@
-import type { Db } from '@/db/index';
 import { bumpEventStat, type EventStatColumn, eventStatRows } from '@/db/queries';
 import type { EventStatsRow } from '@/db/schema';
 import { loadEvent } from './event-rules';

@@ -85,4 +85,4 @@ async function main() {
   }
 }
 
-main();
+void main();

@@ -59,7 +59,7 @@ export async function openLoop(
       });
     });
     pending.add(p);
-    p.then(() => pending.delete(p));
+    void p.then(() => pending.delete(p));
   };
   const start = performance.now();
   let sent = 0;

@@ -120,7 +120,7 @@ export function startInbox(opts: InboxOptions): Inbox {
       active++;
       const run = runner();
       runners.add(run);
-      run.finally(() => runners.delete(run));
+      void run.finally(() => runners.delete(run));
     }
   };
 

@@ -336,11 +336,11 @@ export class FakeBotApi {
   }
 
   private async download(token: string, filePath: string, res: http.ServerResponse): Promise<void> {
-    if (this.held) {
+    if (this.held !== null) {
       this.heldDownloads++;
       const held = this.held;
       await new Promise<void>((resolve) => {
-        held.then(resolve);
+        void held.then(() => resolve());
         res.once('close', resolve);
       });
       if (res.destroyed) return;

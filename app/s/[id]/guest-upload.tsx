@@ -121,7 +121,7 @@ export function GuestUpload({
     if (!item) return;
     busy.current = true;
     update(item.key, { state: 'sending', progress: 0, error: undefined });
-    (async () => {
+    void (async () => {
       try {
         const { blob, name } = await downscale(item.file);
         const r = await uploadPhoto(
