@@ -7,11 +7,19 @@ import cluster from 'node:cluster';
  * primary, which relays it to the sibling workers: a booth's stream may live in another process
  * than the guest's upload.
  */
-export type SessionEvent = { kind: 'changed' | 'gone'; sessionId: string };
+export type SessionEvent = {
+  kind: 'changed' | 'gone';
+  sessionId: string;
+  /** The session's version after the change, when the publisher knows it (carried across instances). */
+  version?: number;
+};
 type Listener = (event: SessionEvent) => void;
+/** Sends an event to the other processes and instances (hosted mode: lib/pg-bus.ts). Never throws. */
+export type RemoteTransport = (event: SessionEvent) => void;
 
 interface Bus {
   listeners: Map<string, Set<Listener>>;
+  remote?: RemoteTransport;
 }
 
 const RELAY = 'pb:session-event';
@@ -60,8 +68,26 @@ function allListeners(): Set<Listener> {
   return ga.__pbBusAll;
 }
 
+/**
+ * Hosted mode (DATABASE_URL): events go to the other instances through `fn` (PostgreSQL NOTIFY,
+ * lib/pg-bus.ts) instead of the cluster relay; every process, sibling workers included, hears them
+ * there. `undefined` goes back to the relay.
+ */
+export function setRemoteTransport(fn: RemoteTransport | undefined): void {
+  bus().remote = fn;
+}
+
 export function publish(event: SessionEvent): void {
   deliver(event);
+  const { remote } = bus();
+  if (remote) {
+    try {
+      remote(event);
+    } catch (err) {
+      console.error('[events] remote transport failed', err);
+    }
+    return;
+  }
   if (cluster.isWorker && process.connected) {
     process.send?.(
       { type: RELAY, event: { kind: event.kind, sessionId: event.sessionId } },

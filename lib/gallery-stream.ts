@@ -30,7 +30,7 @@ interface Watched {
 }
 
 const g = globalThis as unknown as {
-  __pbGallery?: { events: Map<string, Watched>; timer?: NodeJS.Timeout; ticks: number };
+  __pbGallery?: { events: Map<string, Watched>; timer?: NodeJS.Timeout; ticks: number; pollMs?: number };
 };
 
 function state() {
@@ -90,7 +90,8 @@ async function poll(eventId: string, w: Watched): Promise<void> {
 function tick(): void {
   const s = state();
   s.ticks++;
-  const ping = (s.ticks * POLL_MS) % HEARTBEAT_MS < POLL_MS;
+  const every = s.pollMs ?? POLL_MS;
+  const ping = (s.ticks * every) % HEARTBEAT_MS < every;
   for (const [eventId, w] of s.events) {
     if (w.streams.size === 0) {
       s.events.delete(eventId);
@@ -140,7 +141,7 @@ export function galleryEventStream(
         if (!watched.known)
           watched.known = new Map((await eventPictureStamps(eventId, new Date())).map((r) => [r.id, r.at]));
       });
-      s.timer ??= setInterval(tick, POLL_MS);
+      s.timer ??= setInterval(tick, s.pollMs ?? POLL_MS);
       s.timer.unref?.();
       if (signal.aborted) finish();
       else signal.addEventListener('abort', finish, { once: true });
@@ -149,4 +150,33 @@ export function galleryEventStream(
       finish();
     },
   });
+}
+
+/**
+ * Hosted mode (lib/pg-bus.ts): a picture came or went somewhere (a NOTIFY), so the poll of that
+ * event runs now instead of at the next tick; without an id (the listener reconnected) every
+ * watched event is polled. Events nobody here watches are skipped.
+ */
+export function pokeGallery(eventId?: string): void {
+  const s = state();
+  const targets = eventId === undefined ? [...s.events] : [[eventId, s.events.get(eventId)] as const];
+  for (const [id, w] of targets) {
+    if (!w || w.streams.size === 0) continue;
+    void serially(w, () => poll(id, w));
+  }
+}
+
+/**
+ * The period of the safety-net poll (POLL_MS unless set; at most HEARTBEAT_MS). Hosted mode slows
+ * it (NOTIFY pokes the streams); the running timer, if any, takes the new period at once.
+ */
+export function setGalleryPollMs(ms: number | undefined): void {
+  const s = state();
+  // The heartbeat rides on the ticks: at least one tick per HEARTBEAT_MS.
+  s.pollMs = ms === undefined ? undefined : Math.min(Math.max(ms, 100), HEARTBEAT_MS);
+  if (s.timer) {
+    clearInterval(s.timer);
+    s.timer = setInterval(tick, s.pollMs ?? POLL_MS);
+    s.timer.unref?.();
+  }
 }
