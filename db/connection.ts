@@ -207,3 +207,20 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     (typeof code === 'string' && /^(57P0[123]|53300|40001|40P01|08\d\d\d)$/.test(code))
   );
 }
+
+/**
+ * Opens and migrates this process's database before it serves (server start-up, the bot, `npm run
+ * db:migrate`). Hosted: every instance may start at once; the advisory lock in migratePg lets one
+ * migrate while the others wait, then find nothing left to do. Returns where the data is.
+ */
+export async function prepareDatabase(): Promise<string> {
+  const config = getConfig();
+  const url = config.databaseUrl;
+  if (!url) {
+    getDb();
+    return config.dbFile;
+  }
+  await migratePg(url, config);
+  markPgMigrated(url);
+  return `PostgreSQL ${new URL(url).host}${new URL(url).pathname}`;
+}

@@ -43,8 +43,8 @@ export function getPg(url: string | undefined = getConfig().databaseUrl): PgDb {
   return db;
 }
 
-/** Tests only: close the handle so the next getPg() opens a fresh pool. */
-export async function closePgForTests(): Promise<void> {
+/** Closes this process's pool (a script that is done; tests, so the next getPg() opens a fresh one). */
+export async function closePg(): Promise<void> {
   const current = g.__pbPg;
   g.__pbPg = undefined;
   await current?.db.$client.end({ timeout: 5 });
@@ -82,3 +82,5 @@ export async function ensureDefaultEventPg(db: PgDb, config: Config = getConfig(
   if (existing.length > 0) return;
   await db.insert(schema.events).values(newDefaultEventRow(config)).onConflictDoNothing();
 }
+
+export const closePgForTests = closePg;

@@ -1,6 +1,5 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { getDb } from '@/db';
 import {
   allPictureStorageKeys,
   allStorageKeys,
@@ -18,6 +17,7 @@ import {
 } from '@/db/queries';
 import { getConfig } from './config';
 import { publish } from './events';
+import { withPgAdvisoryLock } from './pg-lock';
 import { sweepExpiredPictures } from './pictures';
 import type { CleanupJson } from './shared/wire';
 import {
@@ -119,10 +119,26 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   return { files: removed, bytes };
 }
 
-export async function runSweep(
-  opts: { startup?: boolean } = {},
-): Promise<CleanupJson & { orphans: number; tmp: number }> {
-  getDb();
+/** Hosted mode: the advisory lock that keeps the fleet's sweeps to one at a time ("pb-sweep"). */
+export const SWEEP_LOCK_ID = 0x70622d7377656570n;
+
+export type SweepJson = CleanupJson & { orphans: number; tmp: number };
+
+/**
+ * One sweep. Embedded: this process's (server.mjs runs it in one worker at a time). Hosted: one
+ * instance of the fleet at a time, under a PostgreSQL advisory lock; an instance that finds the
+ * lock taken skips this round (another is sweeping) and answers zeros.
+ */
+export async function runSweep(opts: { startup?: boolean } = {}): Promise<SweepJson> {
+  const url = getConfig().databaseUrl;
+  if (!url) return sweepOnce(opts);
+  const swept = await withPgAdvisoryLock(url, SWEEP_LOCK_ID, () => sweepOnce(opts));
+  return swept.ran
+    ? swept.result
+    : { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0, orphans: 0, tmp: 0 };
+}
+
+async function sweepOnce(opts: { startup?: boolean }): Promise<SweepJson> {
   const expired = await cleanupExpired();
   const orphans = await sweepOrphans({ all: opts.startup });
   const tmp = await sweepTmp({ all: false });

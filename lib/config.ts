@@ -175,6 +175,12 @@ const envSchema = z
     message: 'BOOTH_SHOTS must not exceed MAX_UPLOADED_PHOTOS (the camera shots are the photos of a session)',
     path: ['BOOTH_SHOTS'],
   })
+  .refine((e) => !e.DATABASE_URL || (e.BOOTH_TOKEN && e.ADMIN_TOKEN), {
+    // Generated tokens live in one instance's DATA_DIR/tokens.json: a fleet would not agree on them.
+    message:
+      'BOOTH_TOKEN and ADMIN_TOKEN are required with DATABASE_URL (every instance must accept the same tokens)',
+    path: ['BOOTH_TOKEN'],
+  })
   .refine((e) => !e.BOOTH_TOKEN || !e.ADMIN_TOKEN || e.BOOTH_TOKEN !== e.ADMIN_TOKEN, {
     message: 'BOOTH_TOKEN and ADMIN_TOKEN must differ',
     path: ['ADMIN_TOKEN'],

@@ -26,6 +26,7 @@ import { loadEvent } from './event-rules';
 import { countEvent } from './event-stats';
 import { publish } from './events';
 import { type Layout, type NormalizedImage, normalizeImage } from './images';
+import { publishGalleryChange } from './pg-bus';
 import { commitPicture, planTakeHome, preparePicture, type TakeHome } from './pictures';
 import type { Role } from './roles';
 import {
@@ -302,6 +303,8 @@ async function saveResultImage(
     ...replaced.map((p) => removePhotoFiles(p.storageKey)),
     ...staleKeys.map((k) => removePictureFiles(k)),
   ]);
+  // The event's gallery and slideshow show the new picture at once (on every instance).
+  if (picture) publishGalleryChange(out.session.eventId);
   return out;
 }
 

@@ -18,6 +18,7 @@ import { ApiError } from './errors';
 import { countEvent } from './event-stats';
 import { publish } from './events';
 import type { NormalizedImage } from './images';
+import { publishGalleryChange } from './pg-bus';
 import { type StoredImage, storedImageResponse } from './serve-image';
 import type { PictureJson } from './shared/wire';
 import {
@@ -240,6 +241,7 @@ export async function removePicture(
   let freed = await removePictureFiles(gone.storageKey);
   for (const result of gone.results) freed += await removePhotoFiles(result.storageKey);
   if (gone.sessionId) publish({ kind: 'changed', sessionId: gone.sessionId });
+  publishGalleryChange(picture.eventId);
   return freed;
 }
 

@@ -1,10 +1,11 @@
-import { getDb } from '@/db';
+import { prepareDatabase } from '@/db/connection';
 import { getTokens } from './auth';
 import { pairingLinkAtStartup } from './booth-startup';
 import { startChangeWatcher } from './change-watcher';
 import { runSweep, startSweeper } from './cleanup';
 import { ConfigError, getConfig } from './config';
 import { firstLanIPv4 } from './links';
+import { startPgBus } from './pg-bus';
 import { registerEventStreamHandler } from './sse-node';
 import { ensureDirs } from './storage';
 import { startTelegramForServer } from './telegram/runtime';
@@ -17,7 +18,10 @@ export async function startServer(): Promise<void> {
   try {
     const config = getConfig();
     ensureDirs();
-    getDb();
+    await prepareDatabase();
+    const hosted = config.databaseUrl;
+    // One listening connection per process: live events from every instance reach its streams.
+    if (hosted) await startPgBus(hosted);
     const tokens = getTokens();
     // Under server.mjs only the first worker sweeps as at start-up: a worker started beside
     // running siblings must not remove the fresh files of their uploads in flight.
@@ -28,7 +32,9 @@ export async function startServer(): Promise<void> {
     // A fresh install (tokens generated, not configured): a link that pairs the first booth.
     if (tokens.generated && (!clusterRole || clusterRole === 'leader')) await pairingLinkAtStartup();
     // Nor when a bot process (TELEGRAM_MODE=external) may be mid-upload on the same data directory.
-    const alone = (!clusterRole || clusterRole === 'leader') && config.telegram?.mode !== 'external';
+    // Hosted, other instances are always running (and uploading): never "alone".
+    const alone =
+      !hosted && (!clusterRole || clusterRole === 'leader') && config.telegram?.mode !== 'external';
     const swept = await runSweep({ startup: alone });
     if (swept.deleted_sessions || swept.orphans || swept.tmp) {
       console.log(
@@ -42,7 +48,8 @@ export async function startServer(): Promise<void> {
     // Under server.mjs one worker at a time runs the bot (two pollers would fight over updates).
     if (!clusterRole || clusterRole.startsWith('leader')) await startTelegramForServer();
     // With the bot in its own process, its changes reach this process's streams through the database.
-    if (config.telegram?.mode === 'external') startChangeWatcher();
+    // (Hosted, they come through PostgreSQL's NOTIFY like every other instance's.)
+    if (config.telegram?.mode === 'external' && !hosted) startChangeWatcher();
     if (!config.publicUrl && !firstLanIPv4()) {
       console.warn(
         '[links] no LAN address and no PUBLIC_URL: guest links will point to localhost, which phones cannot open',

@@ -1,6 +1,7 @@
 import { loadEnvConfig } from '@next/env';
-import { getDb } from '@/db';
+import { prepareDatabase } from '@/db/connection';
 import { ConfigError, getConfig } from '@/lib/config';
+import { startPgBus } from '@/lib/pg-bus';
 import { startTelegram, stopTelegram } from '@/lib/telegram/runtime';
 
 /**
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
         'answers one of the two with 409 Conflict. Use TELEGRAM_MODE=external for the web server.',
     );
   }
-  getDb();
+  await prepareDatabase();
+  // Hosted: what the bot changes reaches every instance's streams through NOTIFY.
+  if (config.databaseUrl) await startPgBus(config.databaseUrl);
   await startTelegram({ polling: true, notifier: true, scanIntervalMs: 2_000, inbox: true });
   console.log(`[telegram] bot running on ${config.dataDir}; Ctrl+C stops it`);
 

@@ -1,5 +1,15 @@
-import { getDb } from '@/db';
-import { getConfig } from '@/lib/config';
+import { prepareDatabase } from '@/db/connection';
+import { closePg } from '@/db/pg';
 
-getDb();
-console.log(`Database migrated: ${getConfig().dbFile}`);
+// Applies the migrations of the configured database (SQLite in DATA_DIR, or PostgreSQL when
+// DATABASE_URL is set) and exits. The server does the same at start-up; this is for deploys that
+// migrate as a step of their own (docs/hosting.md).
+prepareDatabase()
+  .then(async (where) => {
+    console.log(`Database migrated: ${where}`);
+    await closePg();
+  })
+  .catch((err) => {
+    console.error('Migration failed:', err);
+    process.exit(1);
+  });
