@@ -26,6 +26,7 @@ import {
   listPhotoFiles,
   listPictureFiles,
   picturesDir,
+  removeListedBlob,
   removeSessionDir,
   sweepTmp,
 } from './storage';
@@ -63,28 +64,26 @@ export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
   return result;
 }
 
-/** Removes photo files that no row references (and empty session folders). */
+/** Removes photo, picture and frame blobs that no row references (and empty folders on disk). */
 export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ files: number; bytes: number }> {
   const files = await listPhotoFiles();
   const keys = allStorageKeys();
   const now = Date.now();
   let removed = 0;
   let bytes = 0;
-  const touchedDirs = new Set<string>();
   for (const f of files) {
     if (f.storageKey && keys.has(f.storageKey)) continue;
     if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
-    await fsp.rm(f.file, { force: true });
+    await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
-    touchedDirs.add(path.dirname(f.file));
   }
   // Picture files no picture row points to (a crash between their write and the commit).
   const pictureKeys = allPictureStorageKeys();
   for (const f of await listPictureFiles()) {
     if (f.storageKey && pictureKeys.has(f.storageKey)) continue;
     if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
-    await fsp.rm(f.file, { force: true });
+    await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
   }
@@ -96,7 +95,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   for (const f of frameFiles) {
     if (f.frameKey && frameKeys.has(f.frameKey)) continue;
     if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
-    await fsp.rm(f.file, { force: true });
+    await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
   }

@@ -7,12 +7,12 @@ import { imageQuerySchema } from '@/lib/validation';
 type P = { token: string };
 
 /** The picture's bytes (`?download=1`: as an attachment, `?variant=thumb`: small); ETag and 304. */
-export const GET = route<P>((request, { token }) => {
+export const GET = route<P>(async (request, { token }) => {
   const { variant, download, from } = readQuery(request, imageQuerySchema);
   const caller = callerOf(request);
   const picture = loadPicture(token);
   const asFile = download === '1' || download === 'true';
-  const response = pictureImageResponse(request, picture, { variant, download: asFile });
+  const response = await pictureImageResponse(request, picture, { variant, download: asFile });
   countDownload(picture.eventId, request, response, asFile);
   // The slideshow showing a new picture is not its guest saving it (the booth's "saved ✓").
   if (from !== 'host') notePictureFetch(picture.sessionId, caller, { variant, method: request.method });

@@ -12,12 +12,12 @@ import { imageQuerySchema } from '@/lib/validation';
 
 type P = { id: string };
 
-export const GET = route<P>((request, { id }) => {
+export const GET = route<P>(async (request, { id }) => {
   const { variant, download } = readQuery(request, imageQuerySchema);
   const caller = callerOf(request);
   const { session, photo } = loadResult(id);
   const asFile = download === '1' || download === 'true';
-  const response = imageResponse(request, photo, { variant, download: asFile, immutable: false });
+  const response = await imageResponse(request, photo, { variant, download: asFile, immutable: false });
   countDownload(session.eventId, request, response, asFile);
   noteResultFetch(session.id, caller, { variant, method: request.method });
   return response;
