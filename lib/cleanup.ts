@@ -21,6 +21,7 @@ import { publish } from './events';
 import { sweepExpiredPictures } from './pictures';
 import type { CleanupJson } from './shared/wire';
 import {
+  bytesOnDisk,
   framesDir,
   listFrameFiles,
   listPhotoFiles,
@@ -123,7 +124,8 @@ export async function runSweep(
 ): Promise<CleanupJson & { orphans: number; tmp: number }> {
   getDb();
   const expired = await cleanupExpired();
-  const orphans = await sweepOrphans({ all: opts.startup });
+  // At start-up no upload of this process is in flight; in a bucket another instance's may be.
+  const orphans = await sweepOrphans({ all: opts.startup && bytesOnDisk() });
   const tmp = await sweepTmp({ all: false });
   // Ended logins and rate-limit windows: small rows, but nothing else would remove them.
   const now = new Date();
