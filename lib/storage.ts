@@ -47,9 +47,6 @@ export function filePath(storageKey: string, variant: Variant): string {
   return path.join(getConfig().dataDir, photoBlobKey(storageKey, variant));
 }
 
-export function sessionDir(sessionId: string): string {
-  return path.join(getConfig().photosDir, sessionId);
-}
 
 /**
  * Temporary files carry the pid so the start-up sweep can tell a dead process's leftovers. `dir`:
@@ -175,11 +172,14 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** Stores each [key, bytes] pair; on any failure none of them is left. Errors are 507 storage_unavailable. */
 async function putAll(blobs: [string, Buffer][], contentType: string): Promise<void> {
   const store = blobStore();
-  try {
-    // The thumbnail first: whoever sees the full variant may ask for the thumbnail.
-    for (const [key, bytes] of blobs) await store.put(key, bytes, { contentType });
-  } catch (err) {
+  // At once (both variants of a photo), each settled before any cleanup, so none lands after it.
+  const settled = await Promise.allSettled(
+    blobs.map(([key, bytes]) => store.put(key, bytes, { contentType })),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(blobs.map(([key]) => store.delete(key).catch(() => {})));
+    const err = failed.reason;
     throw err instanceof ApiError ? err : isStorageError(err) ? storageError(err) : err;
   }
 }
