@@ -11,6 +11,10 @@ import {
 } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as frameRoute from '@/app/api/events/[id]/frame/route';
+import * as eventRoute from '@/app/api/events/[id]/route';
+import * as eventsRoute from '@/app/api/events/route';
+import * as pictureImage from '@/app/api/pictures/[token]/image/route';
 import * as compose from '@/app/api/session/[id]/compose/route';
 import * as photo from '@/app/api/session/[id]/photos/[photoId]/route';
 import * as photos from '@/app/api/session/[id]/photos/route';
@@ -461,6 +465,89 @@ describe('the API with S3_BUCKET (SQLite for the rows)', () => {
     const meta = await sharp(res.body).metadata();
     expect(meta.format).toBe('jpeg');
   }, 60_000);
+
+  it("an event's frame and kept pictures live in the bucket too; deleting the event removes every object of it", async () => {
+    const ev = await call(eventsRoute.POST, {
+      path: '/api/events',
+      as: 'admin',
+      json: { name: 'Bucket party', retention_days: 3, print_qr: false, caption: null },
+    });
+    expect(ev.status).toBe(201);
+    const eventId = ev.json.event.id as string;
+    // An opaque purple border 80 px wide, transparent inside.
+    const border = await sharp(
+      Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1800" height="1200"><rect x="40" y="40" width="1720" height="1120" fill="none" stroke="#7c3aed" stroke-width="80"/></svg>',
+      ),
+    )
+      .png()
+      .toBuffer();
+    const fr = await call(frameRoute.PUT, {
+      method: 'PUT',
+      path: `/api/events/${eventId}/frame`,
+      params: { id: eventId },
+      as: 'admin',
+      body: photoForm(border, 'frame.png', 'image/png', 'frame'),
+    });
+    expect(fr.status).toBe(200);
+    const frameKeys = (await objectKeys(s3.bucket)).filter((k) =>
+      k.startsWith(`${s3.prefix}frames/${eventId}/`),
+    );
+    expect(frameKeys).toHaveLength(1);
+    expect(frameKeys[0]).toMatch(/\.png$/);
+
+    const sr = await call(create.POST, {
+      path: '/api/session/create',
+      as: 'booth',
+      json: { type: 'upload', event_id: eventId },
+    });
+    const id = sr.json.session.id as string;
+    const green = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#16a34a' } })
+      .jpeg()
+      .toBuffer();
+    expect((await upload(id, green)).status).toBe(201);
+    const c = await call(compose.POST, {
+      path: `/api/session/${id}/compose`,
+      params: { id },
+      as: 'booth',
+      json: { layout: 'single' },
+    });
+    expect(c.status).toBe(201);
+    const token = /\/p\/([A-Za-z0-9_-]{32})$/.exec(c.json.session.picture_url as string)?.[1] as string;
+    const pictureKeys = (await objectKeys(s3.bucket)).filter((k) =>
+      k.startsWith(`${s3.prefix}pictures/${eventId}/`),
+    );
+    expect(pictureKeys).toHaveLength(2);
+    const full = pictureKeys.find((k) => !k.endsWith('.thumb.jpg')) as string;
+
+    const img = await call(pictureImage.GET, { path: `/api/pictures/${token}/image`, params: { token } });
+    expect(img.status).toBe(200);
+    expect(img.body.equals(await objectBytes(s3.bucket, full))).toBe(true);
+    const etag = img.headers.get('etag') as string;
+    const again = await call(pictureImage.GET, {
+      path: `/api/pictures/${token}/image`,
+      params: { token },
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+    // The frame read from the bucket is drawn: the picture's corner is its purple, its middle the photo's green.
+    const { data, info } = await sharp(img.body).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) =>
+      [0, 1, 2].map((c) => data[(y * info.width + x) * info.channels + c] as number);
+    const near = (px: number[], rgb: number[]) => px.every((v, i) => Math.abs(v - (rgb[i] as number)) < 30);
+    expect(near(at(10, 10), [0x7c, 0x3a, 0xed])).toBe(true);
+    expect(near(at(Math.floor(info.width / 2), Math.floor(info.height / 3)), [0x16, 0xa3, 0x4a])).toBe(true);
+
+    const del = await call(eventRoute.DELETE, {
+      method: 'DELETE',
+      path: `/api/events/${eventId}`,
+      params: { id: eventId },
+      as: 'admin',
+    });
+    expect(del.status).toBe(204);
+    const left = await objectKeys(s3.bucket);
+    expect(left.filter((k) => k.includes(eventId) || k.includes(id))).toEqual([]);
+  }, 90_000);
 
   it('the bucket refusing writes: the upload is 507 storage_unavailable, no photo counted, nothing in the bucket', async () => {
     const id = await newSession();
