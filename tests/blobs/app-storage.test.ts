@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,8 +13,10 @@ import {
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as frameRoute from '@/app/api/events/[id]/frame/route';
+import * as hostLink from '@/app/api/events/[id]/host-link/route';
 import * as eventRoute from '@/app/api/events/[id]/route';
 import * as eventsRoute from '@/app/api/events/route';
+import * as galleryZip from '@/app/api/gallery/[token]/zip/route';
 import * as pictureImage from '@/app/api/pictures/[token]/image/route';
 import * as compose from '@/app/api/session/[id]/compose/route';
 import * as photo from '@/app/api/session/[id]/photos/[photoId]/route';
@@ -537,6 +540,29 @@ describe('the API with S3_BUCKET (SQLite for the rows)', () => {
     const near = (px: number[], rgb: number[]) => px.every((v, i) => Math.abs(v - (rgb[i] as number)) < 30);
     expect(near(at(10, 10), [0x7c, 0x3a, 0xed])).toBe(true);
     expect(near(at(Math.floor(info.width / 2), Math.floor(info.height / 3)), [0x16, 0xa3, 0x4a])).toBe(true);
+
+    // The gallery's "download all" streams the picture from the bucket into the ZIP.
+    const link = await call(hostLink.GET, {
+      path: `/api/events/${eventId}/host-link`,
+      params: { id: eventId },
+      as: 'admin',
+    });
+    const galleryToken = link.json.token as string;
+    const zip = await call(galleryZip.GET, {
+      path: `/api/gallery/${galleryToken}/zip`,
+      params: { token: galleryToken },
+    });
+    expect(zip.status).toBe(200);
+    const zipDir = makeTempDir('pb-app-storage-zip-');
+    try {
+      fs.writeFileSync(path.join(zipDir, 'all.zip'), zip.body);
+      execFileSync('unzip', ['-q', path.join(zipDir, 'all.zip'), '-d', path.join(zipDir, 'x')]);
+      const entries = fs.readdirSync(path.join(zipDir, 'x'));
+      expect(entries).toHaveLength(1);
+      expect(fs.readFileSync(path.join(zipDir, 'x', entries[0] as string)).equals(img.body)).toBe(true);
+    } finally {
+      fs.rmSync(zipDir, { recursive: true, force: true });
+    }
 
     const del = await call(eventRoute.DELETE, {
       method: 'DELETE',
