@@ -40,6 +40,9 @@ import {
 
 /** Files younger than this may belong to an upload between its rename and its commit. */
 const ORPHAN_GRACE_MS = 5 * 60_000;
+/** In a bucket (S3_BUCKET), shared by instances whose clocks and uploads this one cannot see: an hour. */
+const BUCKET_ORPHAN_GRACE_MS = 60 * 60_000;
+const orphanGraceMs = () => (bytesOnDisk() ? ORPHAN_GRACE_MS : BUCKET_ORPHAN_GRACE_MS);
 
 export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
   const result: CleanupJson = { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0 };
@@ -74,7 +77,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   let bytes = 0;
   for (const f of files) {
     if (f.storageKey && keys.has(f.storageKey)) continue;
-    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
+    if (!opts.all && now - f.mtimeMs < orphanGraceMs()) continue;
     await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
@@ -83,7 +86,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   const pictureKeys = allPictureStorageKeys();
   for (const f of await listPictureFiles()) {
     if (f.storageKey && pictureKeys.has(f.storageKey)) continue;
-    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
+    if (!opts.all && now - f.mtimeMs < orphanGraceMs()) continue;
     await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
@@ -95,7 +98,7 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   const frameKeys = new Set(listEvents().map((e) => e.frameKey));
   for (const f of frameFiles) {
     if (f.frameKey && frameKeys.has(f.frameKey)) continue;
-    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
+    if (!opts.all && now - f.mtimeMs < orphanGraceMs()) continue;
     await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
