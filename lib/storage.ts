@@ -47,7 +47,6 @@ export function filePath(storageKey: string, variant: Variant): string {
   return path.join(getConfig().dataDir, photoBlobKey(storageKey, variant));
 }
 
-
 /**
  * Temporary files carry the pid so the start-up sweep can tell a dead process's leftovers. `dir`:
  * another temporary folder (on the file system of the final file, for the rename); default tmp/.
