@@ -73,7 +73,7 @@ export async function runB7(ctx: BenchContext): Promise<BenchResult> {
     const branded: PictureTemplate = {
       theme: { background: '#fef3c7', text: '#7c2d12', accent: '#f59e0b' },
       caption: 'Anna & Max · 26.11.2026',
-      frameFile,
+      frame: { key: frameFile, source: frameFile },
       qrUrl: `${product.url}/p/AbCdEfGhIjKlMnOpQrStUv`,
     };
     const time = async (template: PictureTemplate, caption?: string) => {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_THEME } from '@/db/default-event';
 import { transaction, updateEventRow } from '@/db/queries';
@@ -7,12 +6,20 @@ import { ApiError } from './errors';
 import { loadEvent } from './event-rules';
 import {
   composeImage,
+  type ImageSource,
   type Layout,
   type NormalizedImage,
   normalizeFrame,
   type PictureTemplate,
 } from './images';
-import { assertDiskRoom, frameFilePath, removeFrameFile, storageError, storeFrameFile } from './storage';
+import {
+  assertDiskRoom,
+  frameExists,
+  readFrameBuffer,
+  removeFrameFile,
+  storageError,
+  storeFrameFile,
+} from './storage';
 
 /**
  * An event's branding on its finished pictures: the template compose draws (theme, caption,
@@ -27,13 +34,18 @@ export interface PictureOptions {
   qrUrl?: string | null;
 }
 
+/** The event's frame for compose: read from the blob store when drawn (and cached by its key). */
+function frameOf(frameKey: string | null): PictureTemplate['frame'] {
+  return frameKey ? { key: frameKey, source: () => readFrameBuffer(frameKey) } : null;
+}
+
 /** The template of an event's pictures. */
 export function templateForEvent(event: EventRow, opts: PictureOptions = {}): PictureTemplate {
   const caption = opts.caption === undefined ? event.caption : opts.caption;
   return {
     theme: { ...DEFAULT_THEME, ...event.theme },
     caption: caption?.trim() || null,
-    frameFile: event.frameKey ? frameFilePath(event.frameKey) : null,
+    frame: frameOf(event.frameKey),
     qrUrl: event.printQr ? opts.qrUrl || null : null,
   };
 }
@@ -46,7 +58,7 @@ export function templateForEvent(event: EventRow, opts: PictureOptions = {}): Pi
  */
 export async function renderEventPicture(
   event: EventRow,
-  files: string[],
+  files: ImageSource[],
   layout: Layout,
   opts: PictureOptions = {},
 ): Promise<NormalizedImage> {
@@ -56,7 +68,7 @@ export async function renderEventPicture(
     if (err instanceof ApiError || !event.frameKey) throw err;
     const now = await loadEvent(event.id);
     if (now.frameKey !== event.frameKey) return composeImage(files, layout, templateForEvent(now, opts));
-    if (!fs.existsSync(frameFilePath(event.frameKey))) throw storageError(err);
+    if (!(await frameExists(event.frameKey))) throw storageError(err);
     throw err;
   }
 }

@@ -21,11 +21,13 @@ import { withPgAdvisoryLock } from './pg-lock';
 import { sweepExpiredPictures } from './pictures';
 import type { CleanupJson } from './shared/wire';
 import {
+  bytesOnDisk,
   framesDir,
   listFrameFiles,
   listPhotoFiles,
   listPictureFiles,
   picturesDir,
+  removeListedBlob,
   removeSessionDir,
   sweepTmp,
 } from './storage';
@@ -38,6 +40,9 @@ import {
 
 /** Files younger than this may belong to an upload between its rename and its commit. */
 const ORPHAN_GRACE_MS = 5 * 60_000;
+/** In a bucket (S3_BUCKET), shared by instances whose clocks and uploads this one cannot see: an hour. */
+const BUCKET_ORPHAN_GRACE_MS = 60 * 60_000;
+const orphanGraceMs = () => (bytesOnDisk() ? ORPHAN_GRACE_MS : BUCKET_ORPHAN_GRACE_MS);
 
 export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
   const result: CleanupJson = { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0 };
@@ -63,28 +68,26 @@ export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
   return result;
 }
 
-/** Removes photo files that no row references (and empty session folders). */
+/** Removes photo, picture and frame blobs that no row references (and empty folders on disk). */
 export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ files: number; bytes: number }> {
   const files = await listPhotoFiles();
   const keys = await allStorageKeys();
   const now = Date.now();
   let removed = 0;
   let bytes = 0;
-  const touchedDirs = new Set<string>();
   for (const f of files) {
     if (f.storageKey && keys.has(f.storageKey)) continue;
-    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
-    await fsp.rm(f.file, { force: true });
+    if (!opts.all && now - f.mtimeMs < orphanGraceMs()) continue;
+    await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
-    touchedDirs.add(path.dirname(f.file));
   }
   // Picture files no picture row points to (a crash between their write and the commit).
   const pictureKeys = await allPictureStorageKeys();
   for (const f of await listPictureFiles()) {
     if (f.storageKey && pictureKeys.has(f.storageKey)) continue;
-    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
-    await fsp.rm(f.file, { force: true });
+    if (!opts.all && now - f.mtimeMs < orphanGraceMs()) continue;
+    await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
   }
@@ -95,8 +98,8 @@ export async function sweepOrphans(opts: { all?: boolean } = {}): Promise<{ file
   const frameKeys = new Set((await listEvents()).map((e) => e.frameKey));
   for (const f of frameFiles) {
     if (f.frameKey && frameKeys.has(f.frameKey)) continue;
-    if (!opts.all && now - f.mtimeMs < ORPHAN_GRACE_MS) continue;
-    await fsp.rm(f.file, { force: true });
+    if (!opts.all && now - f.mtimeMs < orphanGraceMs()) continue;
+    await removeListedBlob(f.key);
     removed++;
     bytes += f.size;
   }
@@ -140,7 +143,8 @@ export async function runSweep(opts: { startup?: boolean } = {}): Promise<SweepJ
 
 async function sweepOnce(opts: { startup?: boolean }): Promise<SweepJson> {
   const expired = await cleanupExpired();
-  const orphans = await sweepOrphans({ all: opts.startup });
+  // At start-up no upload of this process is in flight; in a bucket another instance's may be.
+  const orphans = await sweepOrphans({ all: opts.startup && bytesOnDisk() });
   const tmp = await sweepTmp({ all: false });
   // Ended logins and rate-limit windows: small rows, but nothing else would remove them.
   const now = new Date();

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { eventPicturesAfter } from '@/db/queries';
 import type { EventRow, PictureRow } from '@/db/schema';
-import { pictureFilePath } from './storage';
+import { openPicture } from './storage';
 
 /**
  * GET /api/gallery/:token/zip: every live picture of the event as one ZIP, built as it is sent.
@@ -100,9 +99,13 @@ export function galleryZipResponse(
           // yazl asks for this file now: the one before it is written. Queue the next page first.
           if (last) void addPage(p);
           // A picture removed while the archive is sent: its entry is empty instead of failing all.
-          fs.open(pictureFilePath(p.storageKey, 'full'), 'r', (err, fd) => {
-            cb(null, err ? Readable.from([]) : fs.createReadStream('', { fd }));
-          });
+          openPicture(p.storageKey, 'full').then(
+            (blob) => cb(null, blob ? blob.body : Readable.from([])),
+            (err) => {
+              console.error(`[gallery] picture ${p.id} left empty in the archive:`, (err as Error).message);
+              cb(null, Readable.from([]));
+            },
+          );
         },
       );
     });

@@ -217,12 +217,21 @@ export interface PictureTheme {
   accent: string;
 }
 
+/**
+ * An image compose reads: a file path (the bundled sample photos) or a function reading stored
+ * bytes (lib/storage.ts readPhotoBuffer, readFrameBuffer: the blob store, on disk or in a bucket).
+ */
+export type ImageSource = string | (() => Promise<Buffer>);
+
+const readSource = async (source: ImageSource): Promise<string | Buffer> =>
+  typeof source === 'string' ? source : source();
+
 /** What compose draws besides the photos: an event's branding (lib/branding.ts builds it). */
 export interface PictureTemplate {
   theme: PictureTheme;
   caption?: string | null;
-  /** Path of the stored frame PNG (lib/storage.ts frameFilePath), laid over everything. */
-  frameFile?: string | null;
+  /** The event's frame PNG, laid over everything: `key` names it (for the cache), `source` reads it. */
+  frame?: { key: string; source: ImageSource } | null;
   /** When set, a QR code of this link is printed in the corner the frame leaves most clear. */
   qrUrl?: string | null;
 }
@@ -377,12 +386,12 @@ function cornerBox(corner: Corner, canvas: Canvas, side: number): { left: number
   return { left, top };
 }
 
-function loadFrame(file: string, canvas: Canvas): Promise<FrameLayer> {
-  const key = `${file}|${canvas.width}x${canvas.height}`;
+function loadFrame(frame: { key: string; source: ImageSource }, canvas: Canvas): Promise<FrameLayer> {
+  const key = `${frame.key}|${canvas.width}x${canvas.height}`;
   let hit = frameCache().get(key);
   if (!hit) {
     hit = (async () => {
-      const data = await sharp(file)
+      const data = await sharp(await readSource(frame.source))
         .resize({ width: canvas.width, height: canvas.height, fit: 'fill' })
         .ensureAlpha()
         .raw()
@@ -432,13 +441,13 @@ function renderQr(url: string): Rendered {
 }
 
 /**
- * Draws the finished picture: the photos (already normalized JPEG files; the first ones the
+ * Draws the finished picture: the photos (already normalized JPEGs; the first ones the
  * layout takes) cropped into their cells by sharp's attention strategy on the theme's background,
  * the caption in the theme's text colour in a band at the bottom, the frame scaled over the whole
  * canvas, and the QR code (when `qrUrl`) on top in the corner the frame leaves most clear.
  */
 export async function composeImage(
-  files: string[],
+  files: ImageSource[],
   layout: Layout,
   template: PictureTemplate,
 ): Promise<NormalizedImage> {
@@ -448,11 +457,11 @@ export async function composeImage(
   const captionH = text ? CAPTION_H : 0;
   const cells = layoutCells(layout, picked.length, canvas, captionH);
   return slots().run(async () => {
-    const framePromise = template.frameFile ? loadFrame(template.frameFile, canvas) : undefined;
+    const framePromise = template.frame ? loadFrame(template.frame, canvas) : undefined;
     const photoLayers = Promise.all(
       picked.map(async (file, i): Promise<OverlayOptions> => {
         const cell = cells[i] as Cell;
-        const { data, info } = await sharp(file)
+        const { data, info } = await sharp(await readSource(file))
           .resize({ width: cell.width, height: cell.height, fit: 'cover', position: 'attention' })
           .raw()
           .toBuffer({ resolveWithObject: true });

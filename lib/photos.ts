@@ -43,7 +43,7 @@ import { photoProgress } from './shared/session';
 import type { PhotoJson } from './shared/wire';
 import {
   assertDiskRoom,
-  filePath,
+  readPhotoBuffer,
   removePhotoFiles,
   removePictureFiles,
   storageError,
@@ -341,7 +341,7 @@ export async function composeResult(
   const photos = await listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
-  const files = photos.map((p) => filePath(p.storageKey, 'full'));
+  const files = photos.map((p) => () => readPhotoBuffer(p.storageKey, 'full'));
   const event = await loadEvent(session.eventId);
   const layout = requested ?? event.layouts[0] ?? 'grid';
   if (!event.layouts.includes(layout))
@@ -379,7 +379,7 @@ export async function renderSessionPreview(sessionId: string, layout: string): P
   const photos = await listPhotos(session.id, 'uploaded');
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
-  const files = photos.map((p) => filePath(p.storageKey, 'full'));
+  const files = photos.map((p) => () => readPhotoBuffer(p.storageKey, 'full'));
   let image: NormalizedImage;
   try {
     image = await renderEventPicture(event, files, layout as Layout, { qrUrl: null });

@@ -22,7 +22,7 @@ import { publishGalleryChange } from './pg-bus';
 import { type StoredImage, storedImageResponse } from './serve-image';
 import type { PictureJson } from './shared/wire';
 import {
-  pictureFilePath,
+  openPicture,
   removePhotoFiles,
   removePictureFiles,
   storePictureFiles,
@@ -110,11 +110,11 @@ export function pictureImageResponse(
   request: Request,
   picture: PictureRow,
   opts: { variant: Variant; download: boolean },
-): Response {
+): Promise<Response> {
   const d = picture.createdAt.toISOString().replace(/[-:]/g, '').slice(0, 13).replace('T', '-');
   const thumb = opts.variant === 'thumb';
   const image: StoredImage = {
-    file: pictureFilePath(picture.storageKey, opts.variant),
+    open: () => openPicture(picture.storageKey, opts.variant),
     etag: `"${picture.sha256.slice(0, 32)}${thumb ? '-t' : ''}"`,
     contentType: picture.contentType,
     filename: `photobooth-picture-${d}-${picture.id.slice(0, 8)}${thumb ? '-thumb' : ''}.jpg`,

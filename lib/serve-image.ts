@@ -1,11 +1,11 @@
-import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { PhotoRow } from '@/db/schema';
+import type { BlobBody } from './blobs';
 import { ApiError } from './errors';
-import { filePath, type Variant } from './storage';
+import { openPhoto, type Variant } from './storage';
 
 /**
- * Sends a stored image: streamed from disk, strong ETag (the content hash), 304 on a match.
+ * Sends a stored image: streamed from the blob store (lib/storage.ts), strong ETag (the content hash), 304 on a match.
  * Photos never change under their id (immutable, cached for a year, private: the link is a
  * capability); the result of a session can be replaced, so it is revalidated every time.
  */
@@ -29,11 +29,11 @@ export function imageResponse(
   request: Request,
   photo: PhotoRow,
   opts: { variant: Variant; download?: boolean; immutable: boolean },
-): Response {
+): Promise<Response> {
   return storedImageResponse(
     request,
     {
-      file: filePath(photo.storageKey, opts.variant),
+      open: () => openPhoto(photo.storageKey, opts.variant),
       etag: etagOf(photo, opts.variant),
       contentType: photo.contentType,
       filename: photoFilename(photo, opts.variant),
@@ -43,19 +43,20 @@ export function imageResponse(
 }
 
 export interface StoredImage {
-  file: string;
+  /** Opens the image's bytes in the blob store (lib/storage.ts openPhoto, openPicture); null when missing. */
+  open: () => Promise<BlobBody | null>;
   /** Strong ETag, quoted. */
   etag: string;
   contentType: string;
   filename: string;
 }
 
-/** Sends any stored image file (a photo, a picture) with the caching rules above. */
-export function storedImageResponse(
+/** Sends any stored image (a photo, a picture) with the caching rules above, streamed from the store. */
+export async function storedImageResponse(
   request: Request,
   image: StoredImage,
   opts: { download?: boolean; immutable: boolean; missing?: () => ApiError },
-): Response {
+): Promise<Response> {
   const { etag } = image;
   const headers: Record<string, string> = {
     ETag: etag,
@@ -63,34 +64,20 @@ export function storedImageResponse(
     'X-Content-Type-Options': 'nosniff',
   };
   if (ifNoneMatch(request, etag)) return new Response(null, { status: 304, headers });
-  // Opened now, in the same synchronous step as the row was read: a delete, sweep or replaced
-  // result that removes the file afterwards cannot cut off an answer already promised (200 and its
-  // Content-Length); the open descriptor keeps the bytes readable until they are sent.
-  let fd: number;
-  let size: number;
-  try {
-    fd = fs.openSync(image.file, 'r');
-  } catch (err) {
-    // Out of descriptors and the like: 507 (lib/http.ts), not "missing".
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-    throw opts.missing?.() ?? new ApiError('photo_not_found', 'The image file is missing.');
-  }
-  try {
-    size = fs.fstatSync(fd).size;
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
+  // Opened before the answer is promised: a delete, sweep or replaced result that removes the blob
+  // afterwards cannot cut off a 200 and its Content-Length (an open file, or an S3 GET under way,
+  // keeps the bytes readable until they are sent). A store that fails is 507 (its ApiError).
+  const blob = await image.open();
+  if (!blob) throw opts.missing?.() ?? new ApiError('photo_not_found', 'The image file is missing.');
   let body: ReadableStream<Uint8Array> | null = null;
-  if (request.method === 'HEAD') fs.closeSync(fd);
-  else body = Readable.toWeb(fs.createReadStream('', { fd, autoClose: true })) as ReadableStream<Uint8Array>;
+  if (request.method === 'HEAD') blob.body.destroy();
+  else body = Readable.toWeb(blob.body) as ReadableStream<Uint8Array>;
   return new Response(body, {
     status: 200,
     headers: {
       ...headers,
       'Content-Type': image.contentType,
-      'Content-Length': String(size),
+      'Content-Length': String(blob.bytes),
       'Content-Disposition': `${opts.download ? 'attachment' : 'inline'}; filename="${image.filename}"`,
     },
   });

@@ -3,23 +3,48 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { type BlobBody, type BlobListEntry, type ByteRange, blobStore } from './blobs';
 import { getConfig } from './config';
 import { ApiError } from './errors';
 
 /**
- * Photo bytes on disk: <DATA_DIR>/photos/<session_id>/<photo_id>.jpg and <photo_id>.thumb.jpg.
- * A storage key is "<session_id>/<photo_id>". Writes go to <DATA_DIR>/tmp first, are fsynced,
- * then renamed into place (and the directory fsynced), so a file is either whole or absent.
+ * Where the bytes of photos, thumbnails, pictures and frames live: the process's blob store
+ * (lib/blobs/), files in DATA_DIR by default or an S3-compatible bucket with S3_BUCKET. Every
+ * read, write, delete and listing of those bytes goes through the functions below.
+ *
+ * Blob keys are today's paths under DATA_DIR, so a booth laptop's data directory keeps working:
+ *   photos/<session_id>/<photo_id>.jpg and .thumb.jpg   (a photo's storage key "<session_id>/<photo_id>")
+ *   pictures/<event_id>/<file_id>.jpg and .thumb.jpg    (a picture's storage key "<event_id>/<file_id>")
+ *   frames/<event_id>/<uuid>.png                         (a frame key "<event_id>/<uuid>")
+ * A write is durable when it resolves (on disk: temporary file in DATA_DIR/tmp, fsync, rename,
+ * fsync of the folder), so a blob is either whole or absent. Only temporary files of uploads
+ * being received stay on the instance's disk in S3 mode.
  */
 export type Variant = 'full' | 'thumb';
 
-export function filePath(storageKey: string, variant: Variant): string {
-  const { photosDir } = getConfig();
-  return path.join(photosDir, `${storageKey}${variant === 'thumb' ? '.thumb' : ''}.jpg`);
+const variantSuffix = (variant: Variant) => (variant === 'thumb' ? '.thumb' : '');
+
+/** The blob key of a photo's variant: "photos/<session_id>/<photo_id>.jpg" (or .thumb.jpg). */
+export function photoBlobKey(storageKey: string, variant: Variant): string {
+  return `photos/${storageKey}${variantSuffix(variant)}.jpg`;
 }
 
-export function sessionDir(sessionId: string): string {
-  return path.join(getConfig().photosDir, sessionId);
+/** The blob key of a take-home picture's variant: "pictures/<event_id>/<file_id>.jpg" (or .thumb.jpg). */
+export function pictureBlobKey(storageKey: string, variant: Variant = 'full'): string {
+  return `pictures/${storageKey}${variantSuffix(variant)}.jpg`;
+}
+
+/** The blob key of an event's frame: "frames/<event_id>/<uuid>.png". */
+export function frameBlobKey(frameKey: string): string {
+  return `frames/${frameKey}.png`;
+}
+
+/**
+ * The file of a photo in the embedded store (DATA_DIR/<blob key>). For tests and tools that look
+ * at a booth's data directory; the app itself reads and writes through the blob store.
+ */
+export function filePath(storageKey: string, variant: Variant): string {
+  return path.join(getConfig().dataDir, photoBlobKey(storageKey, variant));
 }
 
 /**
@@ -30,10 +55,16 @@ export function tmpPath(suffix = '.tmp', dir: string = getConfig().tmpDir): stri
   return path.join(dir, `${process.pid}-${randomUUID()}${suffix}`);
 }
 
+/** The temporary folder (and, for the embedded store, photos/). */
 export function ensureDirs(): void {
-  const { photosDir, tmpDir } = getConfig();
-  fs.mkdirSync(photosDir, { recursive: true });
+  const { photosDir, tmpDir, s3 } = getConfig();
+  if (!s3) fs.mkdirSync(photosDir, { recursive: true });
   fs.mkdirSync(tmpDir, { recursive: true });
+}
+
+/** Whether the bytes live in DATA_DIR (the embedded default), not in a bucket. */
+export function bytesOnDisk(): boolean {
+  return !getConfig().s3;
 }
 
 /** Disk errors the guest cannot fix: the answer is 507, never a bare 500. */
@@ -78,8 +109,10 @@ export function diskSpace(): DiskSpace {
 /**
  * Refuses new photos (507) while the disk is nearly full: a full disk would stop SQLite too, and
  * with it the booth. Checked before an upload's body is read and before a result is written.
+ * With S3_BUCKET the bytes do not go to this disk: no check (the bucket's own failures are 507).
  */
 export function assertDiskRoom(): void {
+  if (!bytesOnDisk()) return;
   let space: DiskSpace;
   try {
     space = diskSpace();
@@ -132,8 +165,79 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Blob helpers.
+
+/** Stores each [key, bytes] pair; on any failure none of them is left. Errors are 507 storage_unavailable. */
+async function putAll(blobs: [string, Buffer][], contentType: string): Promise<void> {
+  const store = blobStore();
+  // At once (both variants of a photo), each settled before any cleanup, so none lands after it.
+  const settled = await Promise.allSettled(
+    blobs.map(([key, bytes]) => store.put(key, bytes, { contentType })),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(blobs.map(([key]) => store.delete(key).catch(() => {})));
+    const err = failed.reason;
+    throw err instanceof ApiError ? err : isStorageError(err) ? storageError(err) : err;
+  }
+}
+
+/** Removes these blobs, resolving to the bytes freed. Never throws: a blob left is the orphan sweep's. */
+async function removeAll(keys: string[]): Promise<number> {
+  const store = blobStore();
+  let freed = 0;
+  for (const key of keys) {
+    try {
+      const st = await store.stat(key);
+      if (!st) continue;
+      await store.delete(key);
+      freed += st.bytes;
+    } catch (err) {
+      console.error(`[storage] could not remove ${key}; the orphan sweep will:`, (err as Error).message);
+    }
+  }
+  return freed;
+}
+
+/** Removes every blob under a folder prefix, resolving to the bytes freed. Never throws. */
+async function removeFolder(prefix: string): Promise<number> {
+  const store = blobStore();
+  let freed = 0;
+  try {
+    for await (const entry of store.list(prefix)) freed += entry.bytes;
+    await store.deletePrefix(prefix);
+  } catch (err) {
+    console.error(`[storage] could not remove ${prefix}; the orphan sweep will:`, (err as Error).message);
+  }
+  return freed;
+}
+
+/** Every blob under a prefix; an unreadable store lists nothing (the sweep tries again later). */
+async function listAll(prefix: string): Promise<BlobListEntry[]> {
+  const out: BlobListEntry[] = [];
+  try {
+    for await (const entry of blobStore().list(prefix)) out.push(entry);
+  } catch (err) {
+    console.error(`[storage] could not list ${prefix}:`, (err as Error).message);
+  }
+  return out;
+}
+
+/** A stored blob's whole bytes; a missing one rejects (an Error, not an ApiError: the caller says which). */
+async function readAll(key: string): Promise<Buffer> {
+  const blob = await blobStore().get(key);
+  if (!blob) throw Object.assign(new Error(`${key} is missing from the store`), { code: 'ENOENT' });
+  const chunks: Buffer[] = [];
+  for await (const chunk of blob.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Photos: photos/<session_id>/<photo_id>.jpg and .thumb.jpg.
+
 /**
- * Writes both variants durably under their final names. Returns a function that removes them
+ * Writes both variants durably under their final keys. Returns a function that removes them
  * again (used when the database refuses the row afterwards).
  */
 export async function storePhotoFiles(
@@ -141,59 +245,35 @@ export async function storePhotoFiles(
   full: Buffer,
   thumb: Buffer,
 ): Promise<() => Promise<void>> {
-  const finalFull = filePath(storageKey, 'full');
-  const finalThumb = filePath(storageKey, 'thumb');
-  const tmpFull = tmpPath('.jpg');
-  const tmpThumb = tmpPath('.jpg');
-  try {
-    ensureDirs();
-    // A new session folder must itself be durable in photos/, or a power cut could lose it whole.
-    if (await fsp.mkdir(path.dirname(finalFull), { recursive: true })) {
-      await fsyncDir(path.dirname(path.dirname(finalFull)));
-    }
-    await Promise.all([writeDurable(tmpFull, full), writeDurable(tmpThumb, thumb)]);
-    await fsp.rename(tmpThumb, finalThumb);
-    await fsp.rename(tmpFull, finalFull);
-    await fsyncDir(path.dirname(finalFull));
-  } catch (err) {
-    await Promise.all([tmpFull, tmpThumb, finalFull, finalThumb].map((f) => fsp.rm(f, { force: true })));
-    throw isStorageError(err) ? storageError(err) : err;
-  }
+  await putAll(
+    [
+      [photoBlobKey(storageKey, 'thumb'), thumb],
+      [photoBlobKey(storageKey, 'full'), full],
+    ],
+    'image/jpeg',
+  );
   return async () => {
     await removePhotoFiles(storageKey);
   };
 }
 
-export async function removePhotoFiles(storageKey: string): Promise<number> {
-  let freed = 0;
-  for (const variant of ['full', 'thumb'] as const) {
-    const file = filePath(storageKey, variant);
-    try {
-      freed += (await fsp.stat(file)).size;
-      await fsp.rm(file, { force: true });
-    } catch {
-      // already gone
-    }
-  }
-  return freed;
+/** A photo's variant (optionally a byte range of it) as a stream; null when it is not stored. */
+export function openPhoto(storageKey: string, variant: Variant, range?: ByteRange): Promise<BlobBody | null> {
+  return blobStore().get(photoBlobKey(storageKey, variant), { range });
 }
 
+/** A photo's variant, all of it (compose, Telegram). Rejects when it is missing. */
+export function readPhotoBuffer(storageKey: string, variant: Variant): Promise<Buffer> {
+  return readAll(photoBlobKey(storageKey, variant));
+}
+
+export async function removePhotoFiles(storageKey: string): Promise<number> {
+  return removeAll([photoBlobKey(storageKey, 'full'), photoBlobKey(storageKey, 'thumb')]);
+}
+
+/** Removes all of a session's photo blobs (photos/<session_id>/), resolving to the bytes freed. */
 export async function removeSessionDir(sessionId: string): Promise<number> {
-  const dir = sessionDir(sessionId);
-  let freed = 0;
-  try {
-    for (const name of await fsp.readdir(dir)) {
-      try {
-        freed += (await fsp.stat(path.join(dir, name))).size;
-      } catch {
-        // raced with another delete
-      }
-    }
-  } catch {
-    return 0;
-  }
-  await fsp.rm(dir, { recursive: true, force: true });
-  return freed;
+  return removeFolder(`photos/${sessionId}/`);
 }
 
 function pidAlive(pid: number): boolean {
@@ -245,197 +325,159 @@ export async function sweepTmp(opts: { all?: boolean; maxAgeMs?: number } = {}):
   return removed;
 }
 
-/** Every photo file on disk with its storage key, variant, size and age. */
+/** Every photo blob with its storage key (null for a name that is not ours), session, size and age. */
 export async function listPhotoFiles(): Promise<
-  { file: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[]
+  { key: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[]
 > {
-  const { photosDir } = getConfig();
-  const out: { file: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[] =
-    [];
-  let dirs: string[];
-  try {
-    dirs = await fsp.readdir(photosDir);
-  } catch {
-    return out;
-  }
-  for (const sessionId of dirs) {
-    const dir = path.join(photosDir, sessionId);
-    let names: string[];
-    try {
-      names = await fsp.readdir(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const file = path.join(dir, name);
-      const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
-      try {
-        const st = await fsp.stat(file);
-        out.push({
-          file,
-          storageKey: m ? `${sessionId}/${m[1]}` : null,
-          sessionId,
-          size: st.size,
-          mtimeMs: st.mtimeMs,
-        });
-      } catch {
-        // raced with a delete
-      }
-    }
-  }
-  return out;
+  return (await listAll('photos/')).map((e) => {
+    const [, sessionId = '', name = ''] = e.key.split('/');
+    const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
+    return {
+      key: e.key,
+      storageKey: m ? `${sessionId}/${m[1]}` : null,
+      sessionId,
+      size: e.bytes,
+      mtimeMs: e.lastModified.getTime(),
+    };
+  });
+}
+
+/** Removes one blob found by a listing (the orphan sweep). Never throws. */
+export async function removeListedBlob(key: string): Promise<void> {
+  await blobStore()
+    .delete(key)
+    .catch((err) => console.error(`[storage] could not remove ${key}:`, (err as Error).message));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Event frames: <DATA_DIR>/frames/<event_id>/<uuid>.png. A frame key is "<event_id>/<uuid>": a
-// replaced frame gets a new file (so nothing that still reads the old one sees it change), and
-// the old one is removed once the event points at the new one.
+// Event frames: frames/<event_id>/<uuid>.png. A frame key is "<event_id>/<uuid>": a replaced
+// frame gets a new blob (so nothing that still reads the old one sees it change), and the old
+// one is removed once the event points at the new one.
 
 export function framesDir(): string {
   return path.join(getConfig().dataDir, 'frames');
 }
 
+/** The file of a frame in the embedded store (tests and tools; the app reads readFrameBuffer). */
 export function frameFilePath(frameKey: string): string {
-  return path.join(framesDir(), `${frameKey}.png`);
+  return path.join(getConfig().dataDir, frameBlobKey(frameKey));
 }
 
-/** Writes a frame PNG durably (temporary file, fsync, rename) and returns its new frame key. */
+/** Writes a frame PNG durably and returns its new frame key. */
 export async function storeFrameFile(eventId: string, png: Buffer): Promise<string> {
   const key = `${eventId}/${randomUUID()}`;
-  const final = frameFilePath(key);
-  const tmp = tmpPath('.png');
-  try {
-    ensureDirs();
-    await fsp.mkdir(path.dirname(final), { recursive: true });
-    await writeDurable(tmp, png);
-    await fsp.rename(tmp, final);
-    await fsyncDir(path.dirname(final));
-  } catch (err) {
-    await Promise.all([tmp, final].map((f) => fsp.rm(f, { force: true })));
-    throw isStorageError(err) ? storageError(err) : err;
-  }
+  await putAll([[frameBlobKey(key), png]], 'image/png');
   return key;
 }
 
-/** Removes one frame file (a replaced or removed frame). */
+/** A frame's PNG bytes (compose). Rejects when it is missing. */
+export function readFrameBuffer(frameKey: string): Promise<Buffer> {
+  return readAll(frameBlobKey(frameKey));
+}
+
+/** Whether the frame's blob is there (false also when the store cannot say). */
+export async function frameExists(frameKey: string): Promise<boolean> {
+  return (
+    (await blobStore()
+      .stat(frameBlobKey(frameKey))
+      .catch(() => null)) !== null
+  );
+}
+
+/** Removes one frame (a replaced or removed frame). */
 export async function removeFrameFile(frameKey: string): Promise<void> {
-  await fsp.rm(frameFilePath(frameKey), { force: true }).catch(() => {});
+  await removeAll([frameBlobKey(frameKey)]);
 }
 
-/** Every frame file on disk with its frame key (null for a name that is not ours), size and age. */
+/** Every frame blob with its frame key (null for a name that is not ours), size and age. */
 export async function listFrameFiles(): Promise<
-  { file: string; frameKey: string | null; size: number; mtimeMs: number }[]
+  { key: string; frameKey: string | null; size: number; mtimeMs: number }[]
 > {
-  const out: { file: string; frameKey: string | null; size: number; mtimeMs: number }[] = [];
-  const root = framesDir();
-  for (const eventId of await fsp.readdir(root).catch(() => [] as string[])) {
-    const dir = path.join(root, eventId);
-    for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
-      const file = path.join(dir, name);
-      const m = /^([0-9a-f-]{36})\.png$/.exec(name);
-      try {
-        const st = await fsp.stat(file);
-        out.push({ file, frameKey: m ? `${eventId}/${m[1]}` : null, size: st.size, mtimeMs: st.mtimeMs });
-      } catch {
-        // raced with a delete
-      }
-    }
-  }
-  return out;
+  return (await listAll('frames/')).map((e) => {
+    const [, eventId = '', name = ''] = e.key.split('/');
+    const m = /^([0-9a-f-]{36})\.png$/.exec(name);
+    return {
+      key: e.key,
+      frameKey: m ? `${eventId}/${m[1]}` : null,
+      size: e.bytes,
+      mtimeMs: e.lastModified.getTime(),
+    };
+  });
 }
 
-/** Removes every frame file of an event (the event is deleted). */
+/** Removes every frame of an event (the event is deleted). */
 export async function removeEventFrames(eventId: string): Promise<void> {
-  await fsp.rm(path.join(framesDir(), eventId), { recursive: true, force: true }).catch(() => {});
+  await removeFolder(`frames/${eventId}/`);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pictures (lib/pictures.ts): a finished picture's own files, apart from the session's, so the
-// session's sweep or deletion leaves them. <DATA_DIR>/pictures/<event_id>/<file_id>.jpg (and
-// .thumb.jpg); a picture storage key is "<event_id>/<file_id>".
+// Pictures (lib/pictures.ts): a finished picture's own blobs, apart from the session's, so the
+// session's sweep or deletion leaves them: pictures/<event_id>/<file_id>.jpg (and .thumb.jpg); a
+// picture storage key is "<event_id>/<file_id>".
 
 export function picturesDir(): string {
   return path.join(getConfig().dataDir, 'pictures');
 }
 
+/** The file of a picture in the embedded store (tests and tools; the app reads openPicture). */
 export function pictureFilePath(storageKey: string, variant: Variant = 'full'): string {
-  return path.join(picturesDir(), `${storageKey}${variant === 'thumb' ? '.thumb' : ''}.jpg`);
+  return path.join(getConfig().dataDir, pictureBlobKey(storageKey, variant));
 }
 
 /**
- * Writes a picture's files durably (temporary file, fsync, rename, fsync of the folder), before
- * the row that points at them is committed. Returns a function that removes them again.
+ * Writes a picture's blobs durably, before the row that points at them is committed. Returns a
+ * function that removes them again.
  */
 export async function storePictureFiles(
   storageKey: string,
   full: Buffer,
   thumb: Buffer,
 ): Promise<() => Promise<void>> {
-  const finalFull = pictureFilePath(storageKey, 'full');
-  const finalThumb = pictureFilePath(storageKey, 'thumb');
-  const tmpFull = tmpPath('.jpg');
-  const tmpThumb = tmpPath('.jpg');
-  try {
-    ensureDirs();
-    const dir = path.dirname(finalFull);
-    if (await fsp.mkdir(dir, { recursive: true })) await fsyncDir(path.dirname(dir));
-    await Promise.all([writeDurable(tmpFull, full), writeDurable(tmpThumb, thumb)]);
-    await fsp.rename(tmpThumb, finalThumb);
-    await fsp.rename(tmpFull, finalFull);
-    await fsyncDir(dir);
-  } catch (err) {
-    await Promise.all([tmpFull, tmpThumb, finalFull, finalThumb].map((f) => fsp.rm(f, { force: true })));
-    throw isStorageError(err) ? storageError(err) : err;
-  }
+  await putAll(
+    [
+      [pictureBlobKey(storageKey, 'thumb'), thumb],
+      [pictureBlobKey(storageKey, 'full'), full],
+    ],
+    'image/jpeg',
+  );
   return async () => {
     await removePictureFiles(storageKey);
   };
 }
 
+/** A picture's variant (optionally a byte range of it) as a stream; null when it is not stored. */
+export function openPicture(
+  storageKey: string,
+  variant: Variant,
+  range?: ByteRange,
+): Promise<BlobBody | null> {
+  return blobStore().get(pictureBlobKey(storageKey, variant), { range });
+}
+
 export async function removePictureFiles(storageKey: string): Promise<number> {
-  let freed = 0;
-  for (const variant of ['full', 'thumb'] as const) {
-    const file = pictureFilePath(storageKey, variant);
-    try {
-      freed += (await fsp.stat(file)).size;
-      await fsp.rm(file, { force: true });
-    } catch {
-      // already gone
-    }
-  }
-  return freed;
+  return removeAll([pictureBlobKey(storageKey, 'full'), pictureBlobKey(storageKey, 'thumb')]);
 }
 
 /**
- * Removes an event's picture folder (the event was deleted). Never throws: the rows are gone
- * already, and whatever stays on disk is the orphan sweep's (picture files no row points to).
+ * Removes an event's pictures (the event was deleted). Never throws: the rows are gone already,
+ * and whatever stays is the orphan sweep's (picture blobs no row points to).
  */
 export async function removeEventPictures(eventId: string): Promise<void> {
-  await fsp.rm(path.join(picturesDir(), eventId), { recursive: true, force: true }).catch((err) => {
-    console.error(`[storage] the pictures of deleted event ${eventId} stay for the orphan sweep:`, err);
-  });
+  await removeFolder(`pictures/${eventId}/`);
 }
 
-/** Every picture file on disk with its storage key (null for a name that is not ours), size and age. */
+/** Every picture blob with its storage key (null for a name that is not ours), size and age. */
 export async function listPictureFiles(): Promise<
-  { file: string; storageKey: string | null; size: number; mtimeMs: number }[]
+  { key: string; storageKey: string | null; size: number; mtimeMs: number }[]
 > {
-  const out: { file: string; storageKey: string | null; size: number; mtimeMs: number }[] = [];
-  const root = picturesDir();
-  const dirs = await fsp.readdir(root).catch(() => [] as string[]);
-  for (const eventId of dirs) {
-    const dir = path.join(root, eventId);
-    const names = await fsp.readdir(dir).catch(() => [] as string[]);
-    for (const name of names) {
-      const file = path.join(dir, name);
-      const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
-      try {
-        const st = await fsp.stat(file);
-        out.push({ file, storageKey: m ? `${eventId}/${m[1]}` : null, size: st.size, mtimeMs: st.mtimeMs });
-      } catch {
-        // raced with a delete
-      }
-    }
-  }
-  return out;
+  return (await listAll('pictures/')).map((e) => {
+    const [, eventId = '', name = ''] = e.key.split('/');
+    const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
+    return {
+      key: e.key,
+      storageKey: m ? `${eventId}/${m[1]}` : null,
+      size: e.bytes,
+      mtimeMs: e.lastModified.getTime(),
+    };
+  });
 }

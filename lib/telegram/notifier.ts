@@ -12,7 +12,7 @@ import { subscribeAll } from '../events';
 import { baseUrlFromHeaders } from '../links';
 import { loadResult, markResultFetched } from '../photos';
 import { isPictureExpired, pictureUrl } from '../pictures';
-import { filePath } from '../storage';
+import { readPhotoBuffer } from '../storage';
 import { botLanguage, eventLabel, t } from './i18n';
 import { isTransient } from './retry';
 
@@ -40,10 +40,11 @@ export async function deliverResult(bot: Bot, sessionId: string): Promise<Delive
   if (link.deliveredResultId === photo.id) return 'nothing';
   if (!(await claimTelegramDelivery(session.id, photo.id))) return 'nothing';
   const lang = botLanguage(link.languageCode);
-  const file = filePath(photo.storageKey, 'full');
   const eventName = eventLabel(await findEvent(session.eventId));
   const name = `photobooth-${photo.createdAt.toISOString().slice(0, 10)}.jpg`;
   try {
+    // From the blob store (a bucket in hosted mode); one read for both sends.
+    const file = await readPhotoBuffer(photo.storageKey, 'full');
     await bot.api.sendPhoto(link.chatId, new InputFile(file, name), {
       caption: t(lang, 'result_caption', { event: eventName ? `: ${eventName}` : '' }),
     });

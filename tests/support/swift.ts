@@ -83,6 +83,9 @@ use = egg:swift#proxy
 account_autocreate = true
 node_timeout = 5
 conn_timeout = 1
+# A test stops the object server (refuseWrites) and starts it again: without this, the proxy
+# skips the node for a minute after ten failed requests, and writes stay refused after acceptWrites.
+error_suppression_limit = 100000
 
 [filter:s3api]
 use = egg:swift#s3api

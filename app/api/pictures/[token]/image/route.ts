@@ -12,7 +12,7 @@ export const GET = route<P>(async (request, { token }) => {
   const caller = await callerOf(request);
   const picture = await loadPicture(token);
   const asFile = download === '1' || download === 'true';
-  const response = pictureImageResponse(request, picture, { variant, download: asFile });
+  const response = await pictureImageResponse(request, picture, { variant, download: asFile });
   await countDownload(picture.eventId, request, response, asFile);
   // The slideshow showing a new picture is not its guest saving it (the booth's "saved ✓").
   if (from !== 'host') await notePictureFetch(picture.sessionId, caller, { variant, method: request.method });

@@ -17,7 +17,7 @@ export const GET = route<P>(async (request, { id }) => {
   const caller = await callerOf(request);
   const { session, photo } = await loadResult(id);
   const asFile = download === '1' || download === 'true';
-  const response = imageResponse(request, photo, { variant, download: asFile, immutable: false });
+  const response = await imageResponse(request, photo, { variant, download: asFile, immutable: false });
   await countDownload(session.eventId, request, response, asFile);
   await noteResultFetch(session.id, caller, { variant, method: request.method });
   return response;
