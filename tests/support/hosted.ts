@@ -35,7 +35,10 @@ export interface HostedPairOptions {
   workers?: number;
   dist?: string;
   fdLimit?: number;
-  /** nginx's client_max_body_size (default 30m: above MAX_UPLOAD_MB, so the app's 413 is what a test sees). */
+  /**
+   * nginx's client_max_body_size. Default 100m: well above MAX_UPLOAD_MB and the tests' oversized
+   * bodies, so the app's own 413 (JSON, photo_too_large) is what a test sees, as in embedded mode.
+   */
   maxBodySize?: string | number;
   /** The database (default: the one made for `dataDir`, created on first use). */
   databaseUrl?: string;
@@ -64,7 +67,7 @@ export async function startHostedPair(opts: HostedPairOptions): Promise<HostedPa
     if (!a || !b) throw new Error('unreachable');
     nginx = await startNginx({
       upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
-      maxBodySize: opts.maxBodySize ?? '30m',
+      maxBodySize: opts.maxBodySize ?? '100m',
     });
   } catch (err) {
     await Promise.allSettled([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);

@@ -80,3 +80,19 @@ export function tmpFiles(dataDir: string): string[] {
   }
   return out.sort();
 }
+
+/**
+ * Nothing stored under the folder prefix ("photos/<session>/"); embedded, the folder itself is
+ * gone too (as a session's delete removes its directory).
+ */
+export async function blobFolderGone(folder: string, where?: string | BlobStore): Promise<boolean> {
+  const store = storeOf(where);
+  const base = folder.endsWith('/') ? folder : `${folder}/`;
+  if (store instanceof DiskBlobStore && fs.existsSync(path.join(store.root, base))) return false;
+  return (await storedBlobKeys(base, store)).length === 0;
+}
+
+/** Removes one stored blob behind the app's back (a test of bytes lost from the store). */
+export async function removeStoredBlob(key: string, where?: string | BlobStore): Promise<void> {
+  await storeOf(where).delete(key);
+}
