@@ -55,6 +55,9 @@ export function testDatabaseName(seed?: string): string {
   return `pb_test_${tag}`;
 }
 
+/** The URL of the database createTestDatabase(seed) makes (or made) for a seed. */
+export const testDatabaseUrl = (seed: string): string => urlFor(testDatabaseName(seed));
+
 function urlFor(database: string): string {
   const url = new URL(hostedStack().postgresUrl);
   url.pathname = `/${database}`;
