@@ -55,6 +55,8 @@ export default defineConfig({
           // The hosted project's own plumbing needs the hosted stack.
           exclude: ['tests/hosted/**'],
           env: { PB_TEST_MODE: 'embedded' },
+          // The embedded run first, then the hosted one: not both at once on a small machine.
+          sequence: { groupOrder: 0 },
           globalSetup: ['tests/support/global-setup.ts'],
         },
       },
@@ -65,6 +67,7 @@ export default defineConfig({
           include: HOSTED,
           exclude: EMBEDDED_ONLY,
           env: { PB_TEST_MODE: 'hosted' },
+          sequence: { groupOrder: 1 },
           globalSetup: ['tests/support/global-setup.ts', 'tests/support/hosted-setup.ts'],
         },
       },
