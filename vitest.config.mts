@@ -26,9 +26,12 @@ const HOSTED = [
  *   read from /proc/net/tcp on its port), limits (caps per server, which two instances each apply);
  * - disk-trouble: it makes DATA_DIR/photos unwritable; hosted bytes live in the bucket (the blob
  *   store's own test breaks Swift's writes instead: tests/blobs/blob-store.test.ts);
+ * - disk-floor: the free-space floor guards bytes on DATA_DIR's disk; with S3_BUCKET they are not
+ *   there and the floor does not apply (docs/hosting.md "Object storage");
  * - unit tests of the configuration and the bot's texts (no database, no server).
  */
 const EMBEDDED_ONLY = [
+  'tests/api/disk-floor.test.ts',
   'tests/load/connection-flood.test.ts',
   'tests/load/slow-clients.test.ts',
   'tests/load/limits.test.ts',
