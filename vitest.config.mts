@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects, one suite (README "Tests"):
+ * Two projects, one suite (README "Testing: two modes"):
  * - `embedded`: every test, on SQLite and files in a throwaway DATA_DIR per file (as a booth runs);
  * - `hosted`: the API, server, load and Telegram tests again, unchanged, on one PostgreSQL and one
  *   Swift (S3) for the run (tests/support/hosted-setup.ts), a fresh database and S3 prefix per
