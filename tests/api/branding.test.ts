@@ -14,6 +14,7 @@ import * as compose from '@/app/api/session/[id]/compose/route';
 import * as photos from '@/app/api/session/[id]/photos/route';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as create from '@/app/api/session/create/route';
+import { blobStore } from '@/lib/blobs';
 import { renderPreview } from '@/lib/branding';
 import { sweepOrphans } from '@/lib/cleanup';
 import { loadEvent } from '@/lib/event-rules';
@@ -22,6 +23,13 @@ import { composeResult } from '@/lib/photos';
 import { useTestEnv } from '../support/env';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
+import {
+  blobExists,
+  blobFolderGone,
+  readStoredBlob,
+  removeStoredBlob,
+  storedBlobNames,
+} from '../support/storage';
 
 /**
  * Branded pictures: the frame upload with each of its errors, and what compose and the preview
@@ -29,7 +37,7 @@ import * as img from '../support/images';
  */
 
 // A small upload limit, so "too large" costs 3 MB.
-const env = useTestEnv({ MAX_UPLOAD_MB: '2' });
+useTestEnv({ MAX_UPLOAD_MB: '2' });
 
 const RGB = (hex: string) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as number[];
 const PURPLE = '#7c3aed';
@@ -173,14 +181,9 @@ function borderFrame(opts: { w?: number; h?: number; thickness?: number; logo?: 
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-const framesDir = () => path.join(env.dataDir(), 'frames');
-function frameFiles(eventId: string): string[] {
-  try {
-    return fs.readdirSync(path.join(framesDir(), eventId));
-  } catch {
-    return [];
-  }
-}
+/** The event's stored frame files (names), in either mode's blob store. */
+const frameFiles = (eventId: string): Promise<string[]> => storedBlobNames(`frames/${eventId}/`);
+const frameKey = (eventId: string, name: string) => `frames/${eventId}/${name}`;
 
 // ------------------------------------------------------------------------------------- frames
 
@@ -192,9 +195,11 @@ describe('PUT /api/events/:id/frame', () => {
     expect(r.status).toBe(200);
     expect(r.json.event).toMatchObject({ id: e.id, has_frame: true });
     expect((await getEvent(e.id)).json.event.has_frame).toBe(true);
-    const [first] = frameFiles(e.id);
+    const [first] = await frameFiles(e.id);
     expect(first).toMatch(/\.png$/);
-    const meta = await sharp(path.join(framesDir(), e.id, first as string)).metadata();
+    const stored = await readStoredBlob(frameKey(e.id, first as string));
+    expect(stored).not.toBeNull();
+    const meta = await sharp(stored as Buffer).metadata();
     expect(meta).toMatchObject({ format: 'png', width: 1800, height: 1200, hasAlpha: true });
 
     const webp = await sharp(await borderFrame({ w: 900, h: 600 }))
@@ -203,7 +208,7 @@ describe('PUT /api/events/:id/frame', () => {
     const again = await putFrame(e.id, webp, 'admin', 'frame.webp', 'image/webp');
     expect(again.status).toBe(200);
     expect(again.json.event.has_frame).toBe(true);
-    const files = frameFiles(e.id);
+    const files = await frameFiles(e.id);
     expect(files).toHaveLength(1);
     expect(files[0]).not.toBe(first);
   });
@@ -211,23 +216,23 @@ describe('PUT /api/events/:id/frame', () => {
   it('DELETE removes the frame and its file (has_frame false); deleting the event removes its frame', async () => {
     const e = await newEvent();
     expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
-    expect(frameFiles(e.id)).toHaveLength(1);
+    expect(await frameFiles(e.id)).toHaveLength(1);
     const d = await deleteFrame(e.id);
     expect(d.status).toBe(200);
     expect(d.json.event.has_frame).toBe(false);
-    expect(frameFiles(e.id)).toHaveLength(0);
+    expect(await frameFiles(e.id)).toHaveLength(0);
     expect((await deleteFrame(e.id)).json.event.has_frame).toBe(false);
 
     const other = await newEvent();
     expect((await putFrame(other.id, await borderFrame())).status).toBe(200);
     expect((await deleteEvent(other.id)).status).toBe(204);
-    expect(fs.existsSync(path.join(framesDir(), other.id))).toBe(false);
+    expect(await blobFolderGone(`frames/${other.id}/`)).toBe(true);
   });
 
   it('refuses what cannot be a frame, each with its code, and keeps the frame it had', async () => {
     const e = await newEvent();
     expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
-    const before = frameFiles(e.id);
+    const before = await frameFiles(e.id);
     const opaqueWithAlpha = await sharp({
       create: { width: 400, height: 300, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 1 } },
     })
@@ -255,7 +260,7 @@ describe('PUT /api/events/:id/frame', () => {
       const r = await putFrame(e.id, file, 'admin', 'frame', type ?? 'image/png');
       expect([name, r.status, r.json?.error?.code]).toEqual([name, status, code]);
     }
-    expect(frameFiles(e.id)).toEqual(before);
+    expect(await frameFiles(e.id)).toEqual(before);
     expect((await getEvent(e.id)).json.event.has_frame).toBe(true);
     // The noisy frame itself, whole, is a frame: it is the truncation that was refused.
     expect((await putFrame(e.id, noisyFrame)).status).toBe(200);
@@ -295,7 +300,7 @@ describe('PUT /api/events/:id/frame', () => {
     expect([booth.status, booth.json.error.code]).toEqual([403, 'forbidden']);
     expect((await deleteFrame(e.id, 'guest')).status).toBe(401);
     expect((await deleteFrame(e.id, 'booth')).status).toBe(403);
-    expect(frameFiles(e.id)).toHaveLength(0);
+    expect(await frameFiles(e.id)).toHaveLength(0);
   });
 });
 
@@ -562,22 +567,21 @@ describe('frames on disk after a crash or a race', () => {
   it('the orphan sweep removes frame files no event points to, and keeps each current frame', async () => {
     const e = await newEvent();
     expect((await putFrame(e.id, await borderFrame())).status).toBe(200);
-    const [current] = frameFiles(e.id);
+    const [current] = await frameFiles(e.id);
     // A crash between the frame's write and its commit, and one during an event's deletion.
     const png = await borderFrame({ w: 90, h: 60 });
-    const stray = path.join(framesDir(), e.id, `${randomUUID()}.png`);
-    const goneEvent = path.join(framesDir(), randomUUID());
-    fs.mkdirSync(goneEvent, { recursive: true });
-    fs.writeFileSync(stray, png);
-    fs.writeFileSync(path.join(goneEvent, `${randomUUID()}.png`), png);
+    const stray = frameKey(e.id, `${randomUUID()}.png`);
+    const goneEvent = `frames/${randomUUID()}/`;
+    await blobStore().put(stray, png, { contentType: 'image/png' });
+    await blobStore().put(`${goneEvent}${randomUUID()}.png`, png, { contentType: 'image/png' });
 
     // A fresh file may be an upload between its rename and its commit: kept by the periodic sweep.
     await sweepOrphans();
-    expect(fs.existsSync(stray)).toBe(true);
+    expect(await blobExists(stray)).toBe(true);
 
     await sweepOrphans({ all: true });
-    expect(frameFiles(e.id)).toEqual([current]);
-    expect(fs.existsSync(goneEvent)).toBe(false);
+    expect(await frameFiles(e.id)).toEqual([current]);
+    expect(await blobFolderGone(goneEvent)).toBe(true);
     const r = await preview(e.id, { layout: 'single' });
     expect(r.status).toBe(200);
   });
@@ -593,7 +597,7 @@ describe('frames on disk after a crash or a race', () => {
 
     // The frame's file lost from under its event (not a replacement): a clear storage error.
     // (A strip: a canvas whose scaled frame is not cached yet, so the file is read.)
-    for (const f of frameFiles(e.id)) fs.rmSync(path.join(framesDir(), e.id, f));
+    for (const f of await frameFiles(e.id)) await removeStoredBlob(frameKey(e.id, f));
     const r = await preview(e.id, { layout: 'strip' });
     expect([r.status, r.json?.error?.code]).toEqual([507, 'storage_unavailable']);
   });

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as eventsRoute from '@/app/api/events/route';
 import * as compose from '@/app/api/session/[id]/compose/route';
@@ -11,13 +9,14 @@ import * as create from '@/app/api/session/create/route';
 import { useTestEnv } from '../support/env';
 import { buildRequest, call } from '../support/http';
 import * as img from '../support/images';
+import { storedBlobNames } from '../support/storage';
 
 /**
  * Consent (an event's consent_text must be accepted before a guest uploads) and the guest's own
  * delete of a photo sent by mistake (API.md Part 2, "Photos — consent and the guest's own delete").
  */
 
-const env = useTestEnv();
+useTestEnv();
 const CONSENT = 'Photos may be shown at the venue and kept for 30 days.';
 
 async function eventWith(json: Record<string, unknown>) {
@@ -40,10 +39,8 @@ async function sessionOf(eventId: string, type: 'upload' | 'download' = 'upload'
 }
 const getSession = async (id: string) =>
   (await call(sessionRoute.GET, { path: `/api/session/${id}`, params: { id } })).json.session;
-const photoFiles = (id: string) => {
-  const dir = path.join(env.dataDir(), 'photos', id);
-  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-};
+/** The session's stored photo files (names), in either mode's blob store. */
+const photoFiles = (id: string): Promise<string[]> => storedBlobNames(`photos/${id}/`);
 
 /** A multipart upload; `consent` goes before the file, after it, or not at all. */
 async function uploadForm(id: string, consent: 'before' | 'after' | 'none' | 'no', as?: string) {
@@ -79,7 +76,7 @@ describe('consent', () => {
       expect(r.json.error.code).toBe('consent_required');
     }
     expect((await getSession(s.id)).photo_count).toBe(0);
-    expect(photoFiles(s.id)).toEqual([]);
+    expect(await photoFiles(s.id)).toEqual([]);
     // The one slot of the session was given back: a consented upload takes it.
     const ok = await uploadForm(s.id, 'before');
     expect(ok.status).toBe(201);
@@ -91,7 +88,7 @@ describe('consent', () => {
     expect((await uploadForm(s.id, 'before')).status).toBe(201);
     expect((await uploadForm(s.id, 'after')).status).toBe(201);
     expect((await getSession(s.id)).photo_count).toBe(2);
-    expect(photoFiles(s.id)).toHaveLength(4);
+    expect(await photoFiles(s.id)).toHaveLength(4);
   });
 
   it('JSON: without "consent": true 403; with it 201', async () => {
@@ -101,7 +98,7 @@ describe('consent', () => {
       expect(r.status, String(consent)).toBe(403);
       expect(r.json.error.code).toBe('consent_required');
     }
-    expect(photoFiles(s.id)).toEqual([]);
+    expect(await photoFiles(s.id)).toEqual([]);
     const ok = await uploadJson(s.id, true);
     expect(ok.status).toBe(201);
     expect(ok.json.session.photo_count).toBe(1);
@@ -141,7 +138,7 @@ describe("the guest's own delete", () => {
     const after = await getSession(s.id);
     expect(after.photo_count).toBe(1);
     expect(after.status).toBe('pending');
-    expect(photoFiles(s.id).sort()).toEqual([`${second}.jpg`, `${second}.thumb.jpg`].sort());
+    expect((await photoFiles(s.id)).sort()).toEqual([`${second}.jpg`, `${second}.thumb.jpg`].sort());
     const list = await call(photos.GET, { path: `/api/session/${s.id}/photos`, params: { id: s.id } });
     expect(list.json.photos.map((p: { id: string }) => p.id)).toEqual([second]);
     const image = await call(photo.GET, {
@@ -173,7 +170,7 @@ describe("the guest's own delete", () => {
       expect(r.json.error.code).toBe('photo_not_found');
     }
     expect((await getSession(b.id)).photo_count).toBe(1);
-    expect(photoFiles(b.id)).toHaveLength(2);
+    expect(await photoFiles(b.id)).toHaveLength(2);
     const unknown = await del('0b6f3c1e-9a53-4a3e-8d8e-3f0c2b9a7d11', a.photos[0] as string);
     expect(unknown.json.error.code).toBe('session_not_found');
   });

@@ -10,6 +10,7 @@ import { resetConfigForTests } from '@/lib/config';
 import { useTestEnv } from '../support/env';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
+import { storedBlobNames } from '../support/storage';
 
 const env = useTestEnv();
 
@@ -74,7 +75,7 @@ describe('the free-space floor', () => {
     // Nothing half-stored: one photo (two files) in the session, no result, nothing in tmp.
     const listed = await call(photos.GET, { path: `/api/session/${id}/photos`, params: { id } });
     expect(listed.json.photos).toHaveLength(1);
-    expect(fs.readdirSync(path.join(env.dataDir(), 'photos', id))).toHaveLength(2);
+    expect(await storedBlobNames(`photos/${id}/`)).toHaveLength(2);
     expect(fs.readdirSync(path.join(env.dataDir(), 'tmp'))).toEqual([]);
     // Space freed: it takes photos again.
     setFloorMb(0);

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as eventBooths from '@/app/api/events/[id]/booths/route';
 import * as eventRoute from '@/app/api/events/[id]/route';
@@ -16,13 +14,14 @@ import { createSession as createSessionRow } from '@/lib/sessions';
 import { useTestEnv } from '../support/env';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
+import { blobFolderGone, storedBlobNames } from '../support/storage';
 
 /**
  * Events: the default event (made once, from the environment), the admin's CRUD with every
  * validation error, and sessions taking their event's limits when they are made.
  */
 
-const env = useTestEnv({
+useTestEnv({
   EVENT_NAME: 'Anna & Boris',
   MAX_UPLOADED_PHOTOS: '6',
   READY_AT_PHOTOS: '2',
@@ -375,12 +374,11 @@ describe('DELETE /api/events/:id', () => {
       json: { name: 'Booth A' },
     });
     expect(booth.status).toBe(201);
-    const dir = path.join(env.dataDir(), 'photos', s.id);
-    expect(fs.readdirSync(dir).length).toBe(2);
+    expect(await storedBlobNames(`photos/${s.id}/`)).toHaveLength(2);
 
     const r = await deleteEvent(e.id);
     expect(r.status).toBe(204);
-    expect(fs.existsSync(dir)).toBe(false);
+    expect(await blobFolderGone(`photos/${s.id}/`)).toBe(true);
     const db = getDb().$client;
     expect(db.prepare('select count(*) n from sessions where id = ?').get(s.id)).toEqual({ n: 0 });
     expect(db.prepare('select count(*) n from session_photos where session_id = ?').get(s.id)).toEqual({

@@ -21,10 +21,11 @@ import { pictureFilePath } from '@/lib/storage';
 import { useTestEnv } from '../support/env';
 import { buildRequest, call, photoForm, readResponse } from '../support/http';
 import * as img from '../support/images';
+import { storedBlobKeys } from '../support/storage';
 
 /** The host gallery: the host link, its pages of pictures, the host's remove. */
 
-const env = useTestEnv();
+useTestEnv();
 
 const postEvent = (json: unknown) => call(eventsRoute.POST, { path: '/api/events', as: 'admin', json });
 const getLink = (id: string, as: 'admin' | 'booth' | 'guest' = 'admin') =>
@@ -65,11 +66,8 @@ async function pictureOf(eventId: string, seed = 50) {
   return r.json.session.picture_url as string;
 }
 
-const pictureFiles = () => {
-  const root = path.join(env.dataDir(), 'pictures');
-  if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-};
+/** Every stored picture file (keys), in either mode's blob store. */
+const pictureFiles = (): Promise<string[]> => storedBlobKeys('pictures/');
 
 describe('host link', () => {
   it('is made lazily, stable, admin only; a rotate kills the old link at once', async () => {
@@ -239,7 +237,7 @@ describe('the host removes a picture', () => {
     const otherToken = (await getLink(other.id)).json.token;
     const mine = (await gallery(token)).json.pictures[0];
     const theirs = (await gallery(otherToken)).json.pictures[0];
-    const files = pictureFiles().length;
+    const files = (await pictureFiles()).length;
 
     const bola = await removeIt(token, theirs.id);
     expect(bola.status).toBe(404);
@@ -258,7 +256,7 @@ describe('the host removes a picture', () => {
       as: 'booth',
     });
     expect(left.status).toBe(404);
-    expect(pictureFiles().length).toBe(files - 2);
+    expect((await pictureFiles()).length).toBe(files - 2);
     const picToken = mine.url.split('/').pop();
     expect((await call(pictureRoute.GET, { path: '/', params: { token: picToken } })).status).toBe(404);
     expect((await removeIt(token, mine.id)).status).toBe(404);

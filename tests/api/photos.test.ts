@@ -12,6 +12,7 @@ import * as cleanup from '@/app/api/sessions/cleanup/route';
 import { useTestEnv } from '../support/env';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
+import { blobFolderGone, removeStoredBlob, storedBlobNames, storedBytes } from '../support/storage';
 
 const env = useTestEnv({ MAX_UPLOAD_MB: '2' });
 
@@ -37,10 +38,8 @@ function getSession(id: string) {
   return call(sessionRoute.GET, { path: `/api/session/${id}`, params: { id } });
 }
 
-function filesOf(id: string): string[] {
-  const dir = path.join(env.dataDir(), 'photos', id);
-  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-}
+/** The session's stored photo files (names), in either mode's blob store. */
+const filesOf = (id: string): Promise<string[]> => storedBlobNames(`photos/${id}/`);
 
 function tmpFiles(): string[] {
   const dir = path.join(env.dataDir(), 'tmp');
@@ -64,7 +63,9 @@ describe('uploading photos', () => {
     expect(r.json.photo.url).toBe(`/api/session/${s.id}/photos/${r.json.photo.id}`);
     expect(r.json.photo.thumb_url).toBe(`/api/session/${s.id}/photos/${r.json.photo.id}?variant=thumb`);
     expect(r.json.session).toMatchObject({ id: s.id, photo_count: 1, status: 'pending' });
-    expect(filesOf(s.id).sort()).toEqual([`${r.json.photo.id}.jpg`, `${r.json.photo.id}.thumb.jpg`].sort());
+    expect((await filesOf(s.id)).sort()).toEqual(
+      [`${r.json.photo.id}.jpg`, `${r.json.photo.id}.thumb.jpg`].sort(),
+    );
     expect(tmpFiles()).toEqual([]);
   });
 
@@ -82,7 +83,7 @@ describe('uploading photos', () => {
     expect(sixth.status).toBe(409);
     expect(sixth.json.error.code).toBe('photo_limit_reached');
     expect((await getSession(s.id)).json.session.photo_count).toBe(5);
-    expect(filesOf(s.id)).toHaveLength(10);
+    expect(await filesOf(s.id)).toHaveLength(10);
   });
 
   it('twelve simultaneous uploads to one session: exactly 5 accepted with indexes 0–4', async () => {
@@ -96,7 +97,7 @@ describe('uploading photos', () => {
     expect(ok.map((a) => a.json.photo.order_index).sort()).toEqual([0, 1, 2, 3, 4]);
     const listed = await call(photos.GET, { path: `/api/session/${s.id}/photos`, params: { id: s.id } });
     expect(listed.json.photos.map((p: { order_index: number }) => p.order_index)).toEqual([0, 1, 2, 3, 4]);
-    expect(filesOf(s.id)).toHaveLength(10);
+    expect(await filesOf(s.id)).toHaveLength(10);
     expect(tmpFiles()).toEqual([]);
   });
 
@@ -322,7 +323,7 @@ describe('bad uploads get their documented 4xx and change nothing', () => {
     const after = await getSession(s.id);
     expect(after.json.session.photo_count).toBe(0);
     expect(after.json.session.updated_at).toBe(s.updated_at);
-    expect(filesOf(s.id)).toEqual([]);
+    expect(await filesOf(s.id)).toEqual([]);
     expect(tmpFiles()).toEqual([]);
   });
 
@@ -485,7 +486,7 @@ describe('results and compose', () => {
     expect(second.status).toBe(201);
     const listed = await call(photos.GET, { path: '/x?type=result', params: { id: s.id } });
     expect(listed.json.photos.map((p: { id: string }) => p.id)).toEqual([second.json.photo.id]);
-    expect(filesOf(s.id).some((f) => f.startsWith(first.json.photo.id))).toBe(false);
+    expect((await filesOf(s.id)).some((f) => f.startsWith(first.json.photo.id))).toBe(false);
   });
 
   it('download session: ready when the result is saved; the guest fetch completes it; ?download=1 is an attachment', async () => {
@@ -579,19 +580,16 @@ describe('delete and cleanup remove files', () => {
   it('DELETE removes rows and files', async () => {
     const s = await newSession();
     await upload(s.id, await img.jpeg());
-    expect(filesOf(s.id)).toHaveLength(2);
+    expect(await filesOf(s.id)).toHaveLength(2);
     await call(sessionRoute.DELETE, { method: 'DELETE', path: '/x', params: { id: s.id }, as: 'booth' });
-    expect(fs.existsSync(path.join(env.dataDir(), 'photos', s.id))).toBe(false);
+    expect(await blobFolderGone(`photos/${s.id}/`)).toBe(true);
   });
 
   it('expiry with a short TTL: 410, then cleanup deletes rows and files and reports what it freed', async () => {
     const s = await newSession('upload', { ttl_minutes: 0.02 });
     await upload(s.id, await img.jpeg());
     await upload(s.id, await img.jpeg());
-    const onDisk = filesOf(s.id).reduce(
-      (n, f) => n + fs.statSync(path.join(env.dataDir(), 'photos', s.id, f)).size,
-      0,
-    );
+    const onDisk = await storedBytes(`photos/${s.id}/`);
     await new Promise((r) => setTimeout(r, 1300));
     expect((await getSession(s.id)).status).toBe(410);
     const guest = await call(cleanup.POST, { path: '/api/sessions/cleanup', json: {} });
@@ -602,7 +600,7 @@ describe('delete and cleanup remove files', () => {
     expect(r.json.deleted_photos).toBeGreaterThanOrEqual(2);
     expect(r.json.freed_bytes).toBeGreaterThanOrEqual(onDisk);
     expect((await getSession(s.id)).status).toBe(404);
-    expect(fs.existsSync(path.join(env.dataDir(), 'photos', s.id))).toBe(false);
+    expect(await blobFolderGone(`photos/${s.id}/`)).toBe(true);
   });
 });
 
@@ -629,7 +627,7 @@ describe('an upload that breaks off', () => {
     });
     expect(r.status).toBe(400);
     expect(tmpFiles()).toEqual([]);
-    expect(filesOf(s.id)).toEqual([]);
+    expect(await filesOf(s.id)).toEqual([]);
     expect((await getSession(s.id)).json.session.photo_count).toBe(0);
   });
 });
@@ -654,7 +652,7 @@ describe('review fixes', () => {
   it('compose with a photo file gone from disk is 507 storage_unavailable, not a 500', async () => {
     const s = await newSession();
     const up = await upload(s.id, await img.jpeg());
-    fs.rmSync(path.join(env.dataDir(), 'photos', s.id, `${up.json.photo.id}.jpg`));
+    await removeStoredBlob(`photos/${s.id}/${up.json.photo.id}.jpg`);
     const r = await call(compose.POST, {
       path: '/x',
       params: { id: s.id },

@@ -23,6 +23,7 @@ import { proxy } from '@/proxy';
 import { useTestEnv } from '../support/env';
 import { buildRequest, call, photoForm } from '../support/http';
 import * as img from '../support/images';
+import { blobFolderGone, removeStoredBlob, storedBlobKeys, storedBlobNames } from '../support/storage';
 
 /**
  * Pictures: a finished picture kept on a take-home link of its own for the event's retention,
@@ -84,11 +85,8 @@ async function composedSession(eventId: string, type: 'upload' | 'download' = 'u
   return r.json.session;
 }
 
-const pictureFiles = () => {
-  const root = path.join(env.dataDir(), 'pictures');
-  if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-};
+/** Every stored picture file (keys), in either mode's blob store. */
+const pictureFiles = (): Promise<string[]> => storedBlobKeys('pictures/');
 
 describe('a result becomes a picture', () => {
   it('compose in an event that keeps pictures: the session carries picture_url, the picture its JSON and bytes', async () => {
@@ -182,7 +180,7 @@ describe('a result becomes a picture', () => {
     const s = await composedSession((await eventWith(2)).id);
     const token = tokenOf(s.picture_url);
     const first = await getImage(token);
-    const filesBefore = pictureFiles().length;
+    const filesBefore = (await pictureFiles()).length;
     const again = await composeIt(s.id, 'strip');
     expect(again.status).toBe(201);
     expect(again.json.session.picture_url).toBe(s.picture_url);
@@ -191,13 +189,13 @@ describe('a result becomes a picture', () => {
     expect(Buffer.compare(first.body, second.body)).not.toBe(0);
     expect(second.headers.get('etag')).not.toBe(first.headers.get('etag'));
     // The old picture's files went; the same number of files is left.
-    expect(pictureFiles().length).toBe(filesBefore);
+    expect((await pictureFiles()).length).toBe(filesBefore);
     const rows = getDb().select().from(pictures).all();
     expect(rows.filter((p) => p.sessionId === s.id)).toHaveLength(1);
   });
 
   it('retention_days 0 (the default event): no picture, picture_url null, no picture files', async () => {
-    const filesBefore = pictureFiles().length;
+    const filesBefore = (await pictureFiles()).length;
     const s = await createSession({ type: 'upload' });
     expect(s.picture_url).toBeNull();
     await upload(s.id, await img.jpeg());
@@ -205,7 +203,7 @@ describe('a result becomes a picture', () => {
     expect(r.status).toBe(201);
     expect(r.json.session.has_result).toBe(true);
     expect(r.json.session.picture_url).toBeNull();
-    expect(pictureFiles().length).toBe(filesBefore);
+    expect((await pictureFiles()).length).toBe(filesBefore);
   });
 });
 
@@ -283,7 +281,7 @@ describe('the take-home link', () => {
     });
     expect(response.status).toBe(200);
     // The files go (a guest's DELETE on another worker, the sweep) before a byte was read.
-    for (const f of pictureFiles()) fs.rmSync(path.join(f.parentPath, f.name));
+    for (const key of await pictureFiles()) await removeStoredBlob(key);
     const body = Buffer.from(await response.arrayBuffer());
     expect(body.length).toBe(Number(response.headers.get('content-length')));
     expect(Buffer.compare(body, whole)).toBe(0);
@@ -292,12 +290,12 @@ describe('the take-home link', () => {
   it('DELETE by the holder: 204, rows and files gone, then 404; the session says picture_url null and has no result', async () => {
     const s = await composedSession((await eventWith(4)).id);
     const token = tokenOf(s.picture_url);
-    const filesBefore = pictureFiles().length;
-    const resultDir = path.join(env.dataDir(), 'photos', s.id);
-    const photoFilesBefore = fs.readdirSync(resultDir).length;
+    const filesBefore = (await pictureFiles()).length;
+    const resultFiles = () => storedBlobNames(`photos/${s.id}/`);
+    const photoFilesBefore = (await resultFiles()).length;
     const r = await deletePicture(token);
     expect(r.status).toBe(204);
-    expect(pictureFiles().length).toBe(filesBefore - 2);
+    expect((await pictureFiles()).length).toBe(filesBefore - 2);
     expect((await getPicture(token)).status).toBe(404);
     expect((await getImage(token)).status).toBe(404);
     expect((await deletePicture(token)).status).toBe(404);
@@ -308,7 +306,7 @@ describe('the take-home link', () => {
     expect(
       (await call(result.GET, { path: `/api/session/${s.id}/result`, params: { id: s.id } })).status,
     ).toBe(404);
-    expect(fs.readdirSync(resultDir).length).toBe(photoFilesBefore - 2);
+    expect((await resultFiles()).length).toBe(photoFilesBefore - 2);
   });
 });
 
@@ -348,7 +346,7 @@ describe('pictures outlive their sessions and go after retention', () => {
     expect(swept.status).toBe(200);
     expect(swept.json.deleted_sessions).toBeGreaterThanOrEqual(1);
     expect((await getSession(s0.id)).status).toBe(404);
-    expect(fs.existsSync(path.join(env.dataDir(), 'photos', s0.id))).toBe(false);
+    expect(await blobFolderGone(`photos/${s0.id}/`)).toBe(true);
     const kept = await getImage(token);
     expect(kept.status).toBe(200);
     expect((await sharp(kept.body).metadata()).format).toBe('jpeg');
@@ -358,19 +356,19 @@ describe('pictures outlive their sessions and go after retention', () => {
     // (Pictures of other tests here keep 1 or 2 days: those go now, this one stays.)
     await cleanupExpired(new Date(Date.parse(picture.created_at) + 2 * DAY));
     expect((await getPicture(token)).status).toBe(200);
-    const filesBefore = pictureFiles().length;
+    const filesBefore = (await pictureFiles()).length;
     const late = await cleanupExpired(new Date(Date.parse(picture.expires_at) + 1));
     expect(late.deleted_pictures).toBeGreaterThanOrEqual(1);
     expect(late.freed_bytes).toBeGreaterThanOrEqual(picture.bytes);
     expect((await getPicture(token)).status).toBe(404);
-    expect(pictureFiles().length).toBeLessThanOrEqual(filesBefore - 2);
+    expect((await pictureFiles()).length).toBeLessThanOrEqual(filesBefore - 2);
   });
 
   it('deleting the event deletes its pictures, rows and files', async () => {
     const event = await eventWith(9);
     const s = await composedSession(event.id);
     const token = tokenOf(s.picture_url);
-    expect(fs.existsSync(path.join(env.dataDir(), 'pictures', event.id))).toBe(true);
+    expect(await blobFolderGone(`pictures/${event.id}/`)).toBe(false);
     const r = await call(eventRoute.DELETE, {
       method: 'DELETE',
       path: `/api/events/${event.id}`,
@@ -379,7 +377,7 @@ describe('pictures outlive their sessions and go after retention', () => {
     });
     expect(r.status).toBe(204);
     expect((await getPicture(token)).status).toBe(404);
-    expect(fs.existsSync(path.join(env.dataDir(), 'pictures', event.id))).toBe(false);
+    expect(await blobFolderGone(`pictures/${event.id}/`)).toBe(true);
   });
 });
 
@@ -428,10 +426,7 @@ describe('the session stream', () => {
 });
 
 describe('races and changes around a picture', () => {
-  const eventPictureFiles = (eventId: string) => {
-    const dir = path.join(env.dataDir(), 'pictures', eventId);
-    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  };
+  const eventPictureFiles = (eventId: string) => storedBlobNames(`pictures/${eventId}/`);
 
   it('two composes at once: one picture, its two files only, the link shows the result that won', async () => {
     const event = await eventWith(3);
@@ -443,7 +438,7 @@ describe('races and changes around a picture', () => {
     const now = (await getSession(s.id)).json.session;
     const token = tokenOf(now.picture_url);
     expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(1);
-    expect(eventPictureFiles(event.id)).toHaveLength(2);
+    expect(await eventPictureFiles(event.id)).toHaveLength(2);
     const res = await call(result.GET, { path: `/api/session/${s.id}/result`, params: { id: s.id } });
     expect(Buffer.compare((await getImage(token)).body, res.body)).toBe(0);
   });
@@ -465,7 +460,7 @@ describe('races and changes around a picture', () => {
     expect(r.json.error.code).toBe('session_not_found');
     expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(0);
     await sweepOrphans({ all: true });
-    expect(fs.existsSync(path.join(env.dataDir(), 'pictures', event.id))).toBe(false);
+    expect(await blobFolderGone(`pictures/${event.id}/`)).toBe(true);
   });
 
   it('deleting the event answers 204 even when its picture folder cannot be removed (the sweep takes it later)', async () => {

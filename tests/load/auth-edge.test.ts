@@ -1,7 +1,6 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, BOOTH_TOKEN, boothAuth } from '../../bench/lib/servers';
+import { dbRun } from '../support/db';
 import { sendFresh, useCluster } from './support';
 
 /**
@@ -53,9 +52,7 @@ describe('logins across two workers', () => {
 
   it('lets exactly 10 wrong tries through per address, whichever worker answers, whatever X-Forwarded-For says', async () => {
     // The logins above counted too: start this address's window afresh, in the server's database.
-    const db = new Database(path.join(cluster.dataDir(), 'photobooth.db'));
-    db.prepare('delete from rate_limits').run();
-    db.close();
+    await dbRun('delete from rate_limits', [], cluster.dataDir());
     const statuses: number[] = [];
     for (let i = 0; i < 24; i++) {
       statuses.push(await loginOnce('wrong-guess-of-the-token', { 'x-forwarded-for': `10.9.${i}.1` }));

@@ -1,8 +1,7 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { adminAuth } from '../../bench/lib/servers';
 import { PAIR_MAX_PER_ADDRESS } from '../../lib/booths';
+import { dbRun } from '../support/db';
 import { sendFresh, useCluster } from './support';
 
 /**
@@ -42,9 +41,7 @@ describe('pairing across two workers', () => {
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
 
     // Its window ends (here: emptied in the server's database): the code still works, once.
-    const db = new Database(path.join(cluster.dataDir(), 'photobooth.db'));
-    db.prepare('delete from rate_limits').run();
-    db.close();
+    await dbRun('delete from rate_limits', [], cluster.dataDir());
     const paired = await send('POST', '/api/booth/pair', {}, JSON.stringify({ code }));
     expect(paired.status).toBe(200);
     const cookie = String(paired.headers['set-cookie']?.[0]).split(';')[0] as string;

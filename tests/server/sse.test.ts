@@ -6,6 +6,7 @@ import { makeTempDir } from '../support/env';
 import { photoForm } from '../support/http';
 import * as img from '../support/images';
 import { boothAuth, startServer } from '../support/server';
+import { tmpFiles } from '../support/storage';
 
 let server: RunningServer;
 let dataDir: string;
@@ -98,7 +99,7 @@ describe('live events over the production server (node server.mjs, 2 workers)', 
     expect(code).toBe('photo_too_large');
     const after = await fetch(`${server.url}/api/session/${s.id}`);
     expect((await after.json()).session.photo_count).toBe(0);
-    expect(fs.readdirSync(`${dataDir}/tmp`)).toEqual([]);
+    expect(tmpFiles(dataDir)).toEqual([]);
   });
 
   it('sets security headers on pages and API answers', async () => {

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/lib/util';
+import { dbRows } from '../support/db';
 import { makeTempDir } from '../support/env';
+import { createTestDatabase, hostedEnv, isHosted } from '../support/mode';
 import { distDir, ensureBuilt, startServer } from '../support/server';
 
 const dirs: string[] = [];
@@ -94,17 +96,20 @@ describe('server start-up', () => {
     expect(fs.readFileSync(path.join(dir, 'tokens.json'), 'utf8')).toBe(before);
   }, 120_000);
 
-  it('migrations apply idempotently (npm run db:migrate twice on a fresh directory)', () => {
+  it('migrations apply idempotently (npm run db:migrate twice on a fresh directory or database)', async () => {
     const dir = makeTempDir();
     dirs.push(dir);
+    // Hosted: a fresh database of the run's PostgreSQL (the one startServer(dir) would use).
+    const hosted = isHosted() ? hostedEnv(await createTestDatabase(dir)) : {};
     for (let i = 0; i < 2; i++) {
       const r = spawnSync('npx', ['tsx', 'scripts/migrate.ts'], {
-        env: { ...process.env, DATA_DIR: dir },
+        env: { ...process.env, DATA_DIR: dir, ...hosted },
         encoding: 'utf8',
         timeout: 60_000,
       });
       expect(r.status, r.stderr).toBe(0);
     }
-    expect(fs.existsSync(path.join(dir, 'photobooth.db'))).toBe(true);
+    // The schema is there, with the default event made once.
+    expect(await dbRows('select count(*) as n from events', [], dir)).toEqual([{ n: 1 }]);
   }, 90_000);
 });

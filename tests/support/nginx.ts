@@ -128,6 +128,8 @@ http {
     gzip on;
     gzip_min_length 0;
     gzip_types text/event-stream application/json;
+    # For the tests only (not part of the site): which app instance answered (hosted.ts servedBy).
+    add_header X-Upstream-Addr $upstream_addr always;
 
 ${nginxSite({ ...opts, listen: `127.0.0.1:${port}` })}
 }

@@ -146,6 +146,28 @@ async function waitHealthy(
   throw new Error(`Swift did not answer ${url} within ${timeoutMs / 1000} s; logs in ${dir}/log`);
 }
 
+/** Waits until `url` gives any HTTP answer (the server listens). */
+async function waitAnswering(
+  url: string,
+  procs: ChildProcess[],
+  dir: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const dead = procs.find((p) => p.exitCode !== null || p.signalCode !== null);
+    if (dead)
+      throw new Error(`a Swift server exited at start (${dead.spawnargs.join(' ')}); logs in ${dir}/log`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      await sleep(200);
+    }
+  }
+  throw new Error(`Swift did not answer ${url} within ${timeoutMs / 1000} s; logs in ${dir}/log`);
+}
+
 export async function startSwift(): Promise<RunningSwift> {
   for (const s of SERVERS) {
     try {
@@ -211,6 +233,10 @@ export async function startSwift(): Promise<RunningSwift> {
   const endpoint = `http://127.0.0.1:${ports.proxy}`;
   try {
     await waitHealthy(`${endpoint}/healthcheck`, [...procs.values()], dir);
+    // The proxy answers before the servers behind it listen (a CreateBucket then gets 503).
+    for (const name of ['account', 'container', 'object'] as const) {
+      await waitAnswering(`http://127.0.0.1:${ports[name]}/healthcheck`, [...procs.values()], dir);
+    }
   } catch (err) {
     const logs = SERVERS.map((s) => {
       try {
