@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { getConfig } from '@/lib/config';
 import { type Db, getDb } from './index';
 import { getPg, migratePg, type PgDb } from './pg';
+import * as sqliteSchema from './schema';
+import * as pgSchema from './schema.pg';
 
 /**
  * Which database a statement runs on, and in which transaction. One set of statements
@@ -61,6 +63,19 @@ const gate = g.__pbGate;
 export function dialect(): Dialect {
   return getConfig().databaseUrl ? 'pg' : 'sqlite';
 }
+
+/**
+ * The tables of the current dialect (`t.sessions`, ...). A statement must be built with the
+ * tables of the engine it runs on: their columns turn values into parameters (a Date into
+ * milliseconds on SQLite, a timestamptz on PostgreSQL; booleans, JSON) and rows back into values.
+ * Typed as SQLite's; both schemas have the same tables, columns and row types.
+ */
+export const t = new Proxy({} as typeof sqliteSchema, {
+  get: (_, name) =>
+    (dialect() === 'pg' ? (pgSchema as unknown as typeof sqliteSchema) : sqliteSchema)[
+      name as keyof typeof sqliteSchema
+    ],
+});
 
 /**
  * The PostgreSQL handle, migrated: start-up (lib/startup.ts) migrates before serving; anything

@@ -25,43 +25,31 @@ import {
   inTransaction,
   run,
   sqliteStatement,
+  t,
   transaction,
 } from './connection';
 import type { Db } from './index';
-import {
-  type AuthSessionRow,
-  authSessions,
-  type BoothPairingRow,
-  type BoothRow,
-  boothPairings,
-  booths,
-  type EventRow,
-  type EventStatsRow,
-  eventStats,
-  events,
-  type NewAuthSessionRow,
-  type NewBoothRow,
-  type NewEventRow,
-  type NewPhotoRow,
-  type NewPictureRow,
-  type NewSessionRow,
-  type NewTelegramLinkRow,
-  type PhotoRow,
-  type PhotoType,
-  type PictureRow,
-  pictures,
-  rateLimits,
-  type SessionRow,
-  type SessionStatus,
-  type SessionType,
-  sessionChanges,
-  sessionPhotos,
-  sessions,
-  type TelegramLinkRow,
-  type TelegramUpdateRow,
-  telegramLinks,
-  telegramUpdates,
-  uploadSlots,
+import type {
+  AuthSessionRow,
+  BoothPairingRow,
+  BoothRow,
+  EventRow,
+  EventStatsRow,
+  NewAuthSessionRow,
+  NewBoothRow,
+  NewEventRow,
+  NewPhotoRow,
+  NewPictureRow,
+  NewSessionRow,
+  NewTelegramLinkRow,
+  PhotoRow,
+  PhotoType,
+  PictureRow,
+  SessionRow,
+  SessionStatus,
+  SessionType,
+  TelegramLinkRow,
+  TelegramUpdateRow,
 } from './schema';
 
 /** Every SQL statement of the product, named. Callers never build SQL themselves. */
@@ -94,7 +82,7 @@ function withCounts(
 
 export async function insertSession(row: NewSessionRow): Promise<void> {
   const db = await conn();
-  await run(db.insert(sessions).values(row));
+  await run(db.insert(t.sessions).values(row));
 }
 
 // The hottest query (every request and every live event reads a session): prepared once per
@@ -108,8 +96,8 @@ function prepareFindSession(db: Db) {
       hasResult: hasResultSql,
       pictureToken: pictureTokenSql,
     })
-    .from(sessions)
-    .where(eq(sessions.id, sql.placeholder('id')))
+    .from(t.sessions)
+    .where(eq(t.sessions.id, sql.placeholder('id')))
     .prepare();
 }
 
@@ -123,8 +111,8 @@ export async function findSession(id: string): Promise<SessionWithCounts | undef
         hasResult: hasResultSql,
         pictureToken: pictureTokenSql,
       })
-      .from(sessions)
-      .where(eq(sessions.id, id));
+      .from(t.sessions)
+      .where(eq(t.sessions.id, id));
     // Inside a transaction the row stays locked until it ends: what the transaction decides from
     // the session (the photo limit, order_index, its status) cannot be raced by another instance.
     const rows = await (inTransaction()
@@ -144,21 +132,21 @@ export async function findSession(id: string): Promise<SessionWithCounts | undef
 
 function sessionColumns() {
   return {
-    id: sessions.id,
-    type: sessions.type,
-    status: sessions.status,
-    createdAt: sessions.createdAt,
-    updatedAt: sessions.updatedAt,
-    expiresAt: sessions.expiresAt,
-    telegramUserId: sessions.telegramUserId,
-    telegramUsername: sessions.telegramUsername,
-    data: sessions.data,
-    version: sessions.version,
-    eventId: sessions.eventId,
-    boothId: sessions.boothId,
-    maxPhotos: sessions.maxPhotos,
-    readyAt: sessions.readyAt,
-    layout: sessions.layout,
+    id: t.sessions.id,
+    type: t.sessions.type,
+    status: t.sessions.status,
+    createdAt: t.sessions.createdAt,
+    updatedAt: t.sessions.updatedAt,
+    expiresAt: t.sessions.expiresAt,
+    telegramUserId: t.sessions.telegramUserId,
+    telegramUsername: t.sessions.telegramUsername,
+    data: t.sessions.data,
+    version: t.sessions.version,
+    eventId: t.sessions.eventId,
+    boothId: t.sessions.boothId,
+    maxPhotos: t.sessions.maxPhotos,
+    readyAt: t.sessions.readyAt,
+    layout: t.sessions.layout,
   };
 }
 
@@ -166,19 +154,19 @@ function sessionColumns() {
 export type SessionSummary = Omit<SessionWithCounts, 'data'> & { hasData: boolean };
 
 export interface SessionPageQuery {
-  /** Only the sessions of this event. */
+  /** Only the t.sessions of this event. */
   eventId?: string;
   type?: SessionType;
   status?: SessionStatus;
-  /** Only sessions after this one in the order (newest first): created earlier, or as early with a smaller id. */
+  /** Only t.sessions after this one in the order (newest first): created earlier, or as early with a smaller id. */
   before?: { createdAt: Date; id: string };
-  /** Only these sessions. */
+  /** Only these t.sessions. */
   ids?: string[];
   limit: number;
 }
 
 /**
- * Active sessions newest first, one page: keyset paging on (created_at, id), so a page costs the
+ * Active t.sessions newest first, one page: keyset paging on (created_at, id), so a page costs the
  * same however deep it is and a session created meanwhile neither shifts nor repeats a row.
  * `data` (up to 16 KiB a session) is never read here.
  */
@@ -187,17 +175,17 @@ export async function listActiveSessionSummaries(
   query: SessionPageQuery,
 ): Promise<SessionSummary[]> {
   const db = await conn();
-  const conds: SQL[] = [gt(sessions.expiresAt, now)];
-  if (query.eventId) conds.push(eq(sessions.eventId, query.eventId));
-  if (query.type) conds.push(eq(sessions.type, query.type));
-  if (query.status) conds.push(eq(sessions.status, query.status));
-  if (query.ids) conds.push(inArray(sessions.id, query.ids));
+  const conds: SQL[] = [gt(t.sessions.expiresAt, now)];
+  if (query.eventId) conds.push(eq(t.sessions.eventId, query.eventId));
+  if (query.type) conds.push(eq(t.sessions.type, query.type));
+  if (query.status) conds.push(eq(t.sessions.status, query.status));
+  if (query.ids) conds.push(inArray(t.sessions.id, query.ids));
   const before = query.before;
   if (before) {
     conds.push(
       or(
-        lt(sessions.createdAt, before.createdAt),
-        and(eq(sessions.createdAt, before.createdAt), lt(sessions.id, before.id)),
+        lt(t.sessions.createdAt, before.createdAt),
+        and(eq(t.sessions.createdAt, before.createdAt), lt(t.sessions.id, before.id)),
       ) as SQL,
     );
   }
@@ -210,11 +198,11 @@ export async function listActiveSessionSummaries(
           photoCount: photoCountSql,
           hasResult: hasResultSql,
           pictureToken: pictureTokenSql,
-          hasData: sql<number>`${sessions.data} <> '{}'`,
+          hasData: sql<number>`${t.sessions.data} <> '{}'`,
         })
-        .from(sessions)
+        .from(t.sessions)
         .where(and(...conds))
-        .orderBy(desc(sessions.createdAt), desc(sessions.id))
+        .orderBy(desc(t.sessions.createdAt), desc(t.sessions.id))
         .limit(query.limit),
     )
   ).map((row) => ({
@@ -234,15 +222,15 @@ export async function writeSessionChange(id: string, patch: Partial<NewSessionRo
   const db = await conn();
   await run(
     db
-      .update(sessions)
-      .set({ ...patch, version: sql`${sessions.version} + 1` })
-      .where(eq(sessions.id, id)),
+      .update(t.sessions)
+      .set({ ...patch, version: sql`${t.sessions.version} + 1` })
+      .where(eq(t.sessions.id, id)),
   );
   const now = await findSession(id);
   if (now) {
     await run(
       db
-        .insert(sessionChanges)
+        .insert(t.sessionChanges)
         .values({ sessionId: id, version: now.version, snapshot: JSON.stringify(now) }),
     );
   }
@@ -254,10 +242,10 @@ export async function changesSince(id: string, version: number): Promise<Session
   return (
     await all(
       db
-        .select({ snapshot: sessionChanges.snapshot })
-        .from(sessionChanges)
-        .where(and(eq(sessionChanges.sessionId, id), gt(sessionChanges.version, version)))
-        .orderBy(asc(sessionChanges.version)),
+        .select({ snapshot: t.sessionChanges.snapshot })
+        .from(t.sessionChanges)
+        .where(and(eq(t.sessionChanges.sessionId, id), gt(t.sessionChanges.version, version)))
+        .orderBy(asc(t.sessionChanges.version)),
     )
   ).map(({ snapshot }) => {
     const s = JSON.parse(snapshot) as SessionWithCounts & {
@@ -276,14 +264,14 @@ export async function changesSince(id: string, version: number): Promise<Session
 
 export async function deleteSessionRow(id: string): Promise<boolean> {
   const db = await conn();
-  return (await run(db.delete(sessions).where(eq(sessions.id, id)))) > 0;
+  return (await run(db.delete(t.sessions).where(eq(t.sessions.id, id)))) > 0;
 }
 
 export async function expiredSessionIds(now: Date): Promise<string[]> {
   const db = await conn();
-  return (await all(db.select({ id: sessions.id }).from(sessions).where(lte(sessions.expiresAt, now)))).map(
-    (r) => r.id,
-  );
+  return (
+    await all(db.select({ id: t.sessions.id }).from(t.sessions).where(lte(t.sessions.expiresAt, now)))
+  ).map((r) => r.id);
 }
 
 export async function countPhotos(sessionId: string, photoType: PhotoType): Promise<number> {
@@ -293,8 +281,8 @@ export async function countPhotos(sessionId: string, photoType: PhotoType): Prom
       await get(
         db
           .select({ n: count() })
-          .from(sessionPhotos)
-          .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, photoType))),
+          .from(t.sessionPhotos)
+          .where(and(eq(t.sessionPhotos.sessionId, sessionId), eq(t.sessionPhotos.photoType, photoType))),
       )
     )?.n ?? 0
   );
@@ -304,28 +292,28 @@ export async function nextOrderIndex(sessionId: string, photoType: PhotoType): P
   const db = await conn();
   const row = await get(
     db
-      .select({ max: sql<number | null>`max(${sessionPhotos.orderIndex})` })
-      .from(sessionPhotos)
-      .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, photoType))),
+      .select({ max: sql<number | null>`max(${t.sessionPhotos.orderIndex})` })
+      .from(t.sessionPhotos)
+      .where(and(eq(t.sessionPhotos.sessionId, sessionId), eq(t.sessionPhotos.photoType, photoType))),
   );
   return row?.max == null ? 0 : row.max + 1;
 }
 
 export async function insertPhoto(row: NewPhotoRow): Promise<void> {
   const db = await conn();
-  await run(db.insert(sessionPhotos).values(row));
+  await run(db.insert(t.sessionPhotos).values(row));
 }
 
 export async function listPhotos(sessionId: string, photoType: PhotoType | undefined): Promise<PhotoRow[]> {
   const db = await conn();
-  const conds = [eq(sessionPhotos.sessionId, sessionId)];
-  if (photoType) conds.push(eq(sessionPhotos.photoType, photoType));
+  const conds = [eq(t.sessionPhotos.sessionId, sessionId)];
+  if (photoType) conds.push(eq(t.sessionPhotos.photoType, photoType));
   return await all(
     db
       .select()
-      .from(sessionPhotos)
+      .from(t.sessionPhotos)
       .where(and(...conds))
-      .orderBy(asc(sessionPhotos.photoType), asc(sessionPhotos.orderIndex)),
+      .orderBy(asc(t.sessionPhotos.photoType), asc(t.sessionPhotos.orderIndex)),
   );
 }
 
@@ -334,8 +322,8 @@ export async function findPhoto(sessionId: string, photoId: string): Promise<Pho
   return await get(
     db
       .select()
-      .from(sessionPhotos)
-      .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.id, photoId))),
+      .from(t.sessionPhotos)
+      .where(and(eq(t.sessionPhotos.sessionId, sessionId), eq(t.sessionPhotos.id, photoId))),
   );
 }
 
@@ -344,9 +332,9 @@ export async function findResult(sessionId: string): Promise<PhotoRow | undefine
   return await get(
     db
       .select()
-      .from(sessionPhotos)
-      .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, 'result')))
-      .orderBy(desc(sessionPhotos.createdAt)),
+      .from(t.sessionPhotos)
+      .where(and(eq(t.sessionPhotos.sessionId, sessionId), eq(t.sessionPhotos.photoType, 'result')))
+      .orderBy(desc(t.sessionPhotos.createdAt)),
   );
 }
 
@@ -355,8 +343,8 @@ export async function deletePhotoRow(sessionId: string, photoId: string): Promis
   const db = await conn();
   return await get(
     db
-      .delete(sessionPhotos)
-      .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.id, photoId)))
+      .delete(t.sessionPhotos)
+      .where(and(eq(t.sessionPhotos.sessionId, sessionId), eq(t.sessionPhotos.id, photoId)))
       .returning(),
   );
 }
@@ -365,15 +353,17 @@ export async function deleteResults(sessionId: string): Promise<PhotoRow[]> {
   const db = await conn();
   return await all(
     db
-      .delete(sessionPhotos)
-      .where(and(eq(sessionPhotos.sessionId, sessionId), eq(sessionPhotos.photoType, 'result')))
+      .delete(t.sessionPhotos)
+      .where(and(eq(t.sessionPhotos.sessionId, sessionId), eq(t.sessionPhotos.photoType, 'result')))
       .returning(),
   );
 }
 
 export async function allStorageKeys(): Promise<Set<string>> {
   const db = await conn();
-  return new Set((await all(db.select({ k: sessionPhotos.storageKey }).from(sessionPhotos))).map((r) => r.k));
+  return new Set(
+    (await all(db.select({ k: t.sessionPhotos.storageKey }).from(t.sessionPhotos))).map((r) => r.k),
+  );
 }
 
 export async function storageTotals(
@@ -382,10 +372,10 @@ export async function storageTotals(
   const db = await conn();
   const photos = await get(
     db
-      .select({ n: count(), bytes: sum(sql`${sessionPhotos.bytes} + ${sessionPhotos.thumbBytes}`) })
-      .from(sessionPhotos),
+      .select({ n: count(), bytes: sum(sql`${t.sessionPhotos.bytes} + ${t.sessionPhotos.thumbBytes}`) })
+      .from(t.sessionPhotos),
   );
-  const active = await get(db.select({ n: count() }).from(sessions).where(gt(sessions.expiresAt, now)));
+  const active = await get(db.select({ n: count() }).from(t.sessions).where(gt(t.sessions.expiresAt, now)));
   return {
     activeSessions: active?.n ?? 0,
     photosStored: photos?.n ?? 0,
@@ -400,17 +390,19 @@ export { transaction };
 
 export async function insertTelegramLinkIfMissing(row: NewTelegramLinkRow): Promise<void> {
   const db = await conn();
-  await run(db.insert(telegramLinks).values(row).onConflictDoNothing({ target: telegramLinks.sessionId }));
+  await run(
+    db.insert(t.telegramLinks).values(row).onConflictDoNothing({ target: t.telegramLinks.sessionId }),
+  );
 }
 
 export async function findTelegramLink(sessionId: string): Promise<TelegramLinkRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(telegramLinks).where(eq(telegramLinks.sessionId, sessionId)));
+  return await get(db.select().from(t.telegramLinks).where(eq(t.telegramLinks.sessionId, sessionId)));
 }
 
 export async function findTelegramLinkByToken(startToken: string): Promise<TelegramLinkRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(telegramLinks).where(eq(telegramLinks.startToken, startToken)));
+  return await get(db.select().from(t.telegramLinks).where(eq(t.telegramLinks.startToken, startToken)));
 }
 
 /** Links the chat to the session unless another Telegram user holds it; true when linked. */
@@ -422,12 +414,12 @@ export async function linkTelegramChat(
   return (
     (await run(
       db
-        .update(telegramLinks)
+        .update(t.telegramLinks)
         .set(chat)
         .where(
           and(
-            eq(telegramLinks.sessionId, sessionId),
-            or(isNull(telegramLinks.userId), eq(telegramLinks.userId, chat.userId)),
+            eq(t.telegramLinks.sessionId, sessionId),
+            or(isNull(t.telegramLinks.userId), eq(t.telegramLinks.userId, chat.userId)),
           ),
         ),
     )) > 0
@@ -440,9 +432,9 @@ export async function latestTelegramLinkForChat(chatId: number): Promise<Telegra
   return await get(
     db
       .select()
-      .from(telegramLinks)
-      .where(eq(telegramLinks.chatId, chatId))
-      .orderBy(desc(telegramLinks.linkedAt))
+      .from(t.telegramLinks)
+      .where(eq(t.telegramLinks.chatId, chatId))
+      .orderBy(desc(t.telegramLinks.linkedAt))
       .limit(1),
   );
 }
@@ -457,14 +449,14 @@ export async function recordTelegramConsent(sessionId: string, chatId: number, n
     const tx = await conn();
     const link = await get(
       tx
-        .select({ chatId: telegramLinks.chatId, consentedAt: telegramLinks.consentedAt })
-        .from(telegramLinks)
-        .where(eq(telegramLinks.sessionId, sessionId)),
+        .select({ chatId: t.telegramLinks.chatId, consentedAt: t.telegramLinks.consentedAt })
+        .from(t.telegramLinks)
+        .where(eq(t.telegramLinks.sessionId, sessionId)),
     );
     if (!link || link.chatId !== chatId) return false;
     if (!link.consentedAt)
       await run(
-        tx.update(telegramLinks).set({ consentedAt: now }).where(eq(telegramLinks.sessionId, sessionId)),
+        tx.update(t.telegramLinks).set({ consentedAt: now }).where(eq(t.telegramLinks.sessionId, sessionId)),
       );
     return true;
   });
@@ -475,12 +467,12 @@ export async function claimTelegramDelivery(sessionId: string, photoId: string):
   return (
     (await run(
       db
-        .update(telegramLinks)
+        .update(t.telegramLinks)
         .set({ deliveredResultId: photoId })
         .where(
           and(
-            eq(telegramLinks.sessionId, sessionId),
-            or(isNull(telegramLinks.deliveredResultId), ne(telegramLinks.deliveredResultId, photoId)),
+            eq(t.telegramLinks.sessionId, sessionId),
+            or(isNull(t.telegramLinks.deliveredResultId), ne(t.telegramLinks.deliveredResultId, photoId)),
           ),
         ),
     )) > 0
@@ -496,32 +488,35 @@ export async function releaseTelegramDelivery(
   const db = await conn();
   await run(
     db
-      .update(telegramLinks)
+      .update(t.telegramLinks)
       .set({ deliveredResultId: previous })
-      .where(and(eq(telegramLinks.sessionId, sessionId), eq(telegramLinks.deliveredResultId, photoId))),
+      .where(and(eq(t.telegramLinks.sessionId, sessionId), eq(t.telegramLinks.deliveredResultId, photoId))),
   );
 }
 
-/** Live sessions with a linked chat whose current result has not been sent to it. */
+/** Live t.sessions with a linked chat whose current result has not been sent to it. */
 export async function pendingTelegramDeliveries(now: Date): Promise<string[]> {
   const db = await conn();
   return (
     await all(
       db
-        .select({ id: telegramLinks.sessionId })
-        .from(telegramLinks)
-        .innerJoin(sessions, eq(sessions.id, telegramLinks.sessionId))
+        .select({ id: t.telegramLinks.sessionId })
+        .from(t.telegramLinks)
+        .innerJoin(t.sessions, eq(t.sessions.id, t.telegramLinks.sessionId))
         .innerJoin(
-          sessionPhotos,
-          and(eq(sessionPhotos.sessionId, telegramLinks.sessionId), eq(sessionPhotos.photoType, 'result')),
+          t.sessionPhotos,
+          and(
+            eq(t.sessionPhotos.sessionId, t.telegramLinks.sessionId),
+            eq(t.sessionPhotos.photoType, 'result'),
+          ),
         )
         .where(
           and(
-            isNotNull(telegramLinks.chatId),
-            gt(sessions.expiresAt, now),
+            isNotNull(t.telegramLinks.chatId),
+            gt(t.sessions.expiresAt, now),
             or(
-              isNull(telegramLinks.deliveredResultId),
-              ne(telegramLinks.deliveredResultId, sessionPhotos.id),
+              isNull(t.telegramLinks.deliveredResultId),
+              ne(t.telegramLinks.deliveredResultId, t.sessionPhotos.id),
             ),
           ),
         ),
@@ -549,7 +544,7 @@ export async function insertTelegramUpdates(updates: NewTelegramUpdate[], now: D
     for (const u of updates) {
       const inserted = await run(
         tx
-          .insert(telegramUpdates)
+          .insert(t.telegramUpdates)
           .values({
             updateId: u.updateId,
             receivedAt: now,
@@ -571,8 +566,8 @@ const noOlderOfItsChat = sql`not exists (select 1 from "telegram_updates" o wher
 
 const claimable = (now: Date) =>
   and(
-    eq(telegramUpdates.state, 'pending'),
-    or(isNull(telegramUpdates.claimedUntil), lte(telegramUpdates.claimedUntil, now)),
+    eq(t.telegramUpdates.state, 'pending'),
+    or(isNull(t.telegramUpdates.claimedUntil), lte(t.telegramUpdates.claimedUntil, now)),
     noOlderOfItsChat,
   );
 
@@ -591,18 +586,18 @@ export async function claimNextTelegramUpdate(
     const tx = await conn();
     const next = await get(
       tx
-        .select({ id: telegramUpdates.updateId })
-        .from(telegramUpdates)
+        .select({ id: t.telegramUpdates.updateId })
+        .from(t.telegramUpdates)
         .where(claimable(now))
-        .orderBy(asc(telegramUpdates.updateId))
+        .orderBy(asc(t.telegramUpdates.updateId))
         .limit(1),
     );
     if (!next) return undefined;
     return await get(
       tx
-        .update(telegramUpdates)
-        .set({ claimedBy: owner, claimedUntil: until, attempts: sql`${telegramUpdates.attempts} + 1` })
-        .where(and(eq(telegramUpdates.updateId, next.id), claimable(now)))
+        .update(t.telegramUpdates)
+        .set({ claimedBy: owner, claimedUntil: until, attempts: sql`${t.telegramUpdates.attempts} + 1` })
+        .where(and(eq(t.telegramUpdates.updateId, next.id), claimable(now)))
         .returning(),
     );
   });
@@ -611,9 +606,9 @@ export async function claimNextTelegramUpdate(
 /** The pending update `owner` holds the claim of. */
 function heldClaim(updateId: number, owner: string) {
   return and(
-    eq(telegramUpdates.updateId, updateId),
-    eq(telegramUpdates.claimedBy, owner),
-    eq(telegramUpdates.state, 'pending'),
+    eq(t.telegramUpdates.updateId, updateId),
+    eq(t.telegramUpdates.claimedBy, owner),
+    eq(t.telegramUpdates.state, 'pending'),
   );
 }
 
@@ -621,7 +616,8 @@ function heldClaim(updateId: number, owner: string) {
 export async function renewTelegramClaim(updateId: number, owner: string, until: Date): Promise<boolean> {
   const db = await conn();
   return (
-    (await run(db.update(telegramUpdates).set({ claimedUntil: until }).where(heldClaim(updateId, owner)))) > 0
+    (await run(db.update(t.telegramUpdates).set({ claimedUntil: until }).where(heldClaim(updateId, owner)))) >
+    0
   );
 }
 
@@ -636,7 +632,7 @@ export async function finishTelegramUpdate(
   return (
     (await run(
       db
-        .update(telegramUpdates)
+        .update(t.telegramUpdates)
         .set({ state, processedAt: now, payload: null, claimedBy: null, claimedUntil: null })
         .where(heldClaim(updateId, owner)),
     )) > 0
@@ -653,7 +649,7 @@ export async function releaseTelegramUpdate(
   return (
     (await run(
       db
-        .update(telegramUpdates)
+        .update(t.telegramUpdates)
         .set({ claimedBy: null, claimedUntil: notBefore })
         .where(heldClaim(updateId, owner)),
     )) > 0
@@ -665,13 +661,13 @@ export async function heldTelegramUpdates(now: Date): Promise<{ updateId: number
   const db = await conn();
   return (await all(
     db
-      .select({ updateId: telegramUpdates.updateId, claimedBy: telegramUpdates.claimedBy })
-      .from(telegramUpdates)
+      .select({ updateId: t.telegramUpdates.updateId, claimedBy: t.telegramUpdates.claimedBy })
+      .from(t.telegramUpdates)
       .where(
         and(
-          eq(telegramUpdates.state, 'pending'),
-          isNotNull(telegramUpdates.claimedBy),
-          gt(telegramUpdates.claimedUntil, now),
+          eq(t.telegramUpdates.state, 'pending'),
+          isNotNull(t.telegramUpdates.claimedBy),
+          gt(t.telegramUpdates.claimedUntil, now),
         ),
       ),
   )) as { updateId: number; claimedBy: string }[];
@@ -683,17 +679,17 @@ export async function failStaleTelegramUpdates(before: Date, now: Date): Promise
   return (
     await all(
       db
-        .update(telegramUpdates)
+        .update(t.telegramUpdates)
         .set({ state: 'failed', processedAt: now, payload: null, claimedBy: null, claimedUntil: null })
-        .where(and(eq(telegramUpdates.state, 'pending'), lt(telegramUpdates.receivedAt, before)))
-        .returning({ id: telegramUpdates.updateId }),
+        .where(and(eq(t.telegramUpdates.state, 'pending'), lt(t.telegramUpdates.receivedAt, before)))
+        .returning({ id: t.telegramUpdates.updateId }),
     )
   ).map((r) => r.id);
 }
 
 export async function findTelegramUpdate(updateId: number): Promise<TelegramUpdateRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(telegramUpdates).where(eq(telegramUpdates.updateId, updateId)));
+  return await get(db.select().from(t.telegramUpdates).where(eq(t.telegramUpdates.updateId, updateId)));
 }
 
 /** Deletes finished (done or failed) updates received before `before`; pending ones stay. */
@@ -701,27 +697,27 @@ export async function pruneTelegramUpdates(before: Date): Promise<number> {
   const db = await conn();
   return await run(
     db
-      .delete(telegramUpdates)
-      .where(and(lt(telegramUpdates.receivedAt, before), ne(telegramUpdates.state, 'pending'))),
+      .delete(t.telegramUpdates)
+      .where(and(lt(t.telegramUpdates.receivedAt, before), ne(t.telegramUpdates.state, 'pending'))),
   );
 }
 
 /** The photo a Telegram update brought, if it was already stored. */
 export async function findPhotoByTelegramUpdate(updateId: number): Promise<PhotoRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(sessionPhotos).where(eq(sessionPhotos.telegramUpdateId, updateId)));
+  return await get(db.select().from(t.sessionPhotos).where(eq(t.sessionPhotos.telegramUpdateId, updateId)));
 }
 
-/** When each of these sessions last changed (ms since the epoch). */
+/** When each of these t.sessions last changed (ms since the epoch). */
 export async function sessionsUpdatedAt(ids: string[]): Promise<{ id: string; updatedAt: number }[]> {
   const db = await conn();
   if (ids.length === 0) return [];
   return (
     await all(
       db
-        .select({ id: sessions.id, updatedAt: sessions.updatedAt })
-        .from(sessions)
-        .where(inArray(sessions.id, ids)),
+        .select({ id: t.sessions.id, updatedAt: t.sessions.updatedAt })
+        .from(t.sessions)
+        .where(inArray(t.sessions.id, ids)),
     )
   ).map((r) => ({ id: r.id, updatedAt: r.updatedAt.getTime() }));
 }
@@ -731,7 +727,7 @@ export async function sessionsUpdatedAt(ids: string[]): Promise<{ id: string; up
 
 export async function insertAuthSession(row: NewAuthSessionRow): Promise<void> {
   const db = await conn();
-  await run(db.insert(authSessions).values(row));
+  await run(db.insert(t.authSessions).values(row));
 }
 
 export async function findAuthSession(id: string, now: Date): Promise<AuthSessionRow | undefined> {
@@ -739,24 +735,24 @@ export async function findAuthSession(id: string, now: Date): Promise<AuthSessio
   return await get(
     db
       .select()
-      .from(authSessions)
-      .where(and(eq(authSessions.id, id), gt(authSessions.expiresAt, now))),
+      .from(t.authSessions)
+      .where(and(eq(t.authSessions.id, id), gt(t.authSessions.expiresAt, now))),
   );
 }
 
 export async function touchAuthSession(id: string, now: Date): Promise<void> {
   const db = await conn();
-  await run(db.update(authSessions).set({ lastSeenAt: now }).where(eq(authSessions.id, id)));
+  await run(db.update(t.authSessions).set({ lastSeenAt: now }).where(eq(t.authSessions.id, id)));
 }
 
 export async function deleteAuthSession(id: string): Promise<boolean> {
   const db = await conn();
-  return (await run(db.delete(authSessions).where(eq(authSessions.id, id)))) > 0;
+  return (await run(db.delete(t.authSessions).where(eq(t.authSessions.id, id)))) > 0;
 }
 
 export async function pruneAuthSessions(now: Date): Promise<number> {
   const db = await conn();
-  return await run(db.delete(authSessions).where(lte(authSessions.expiresAt, now)));
+  return await run(db.delete(t.authSessions).where(lte(t.authSessions.expiresAt, now)));
 }
 
 /**
@@ -772,28 +768,28 @@ export async function hitRateLimit(
   const resetAt = new Date(now.getTime() + windowMs);
   const row = await get(
     db
-      .insert(rateLimits)
+      .insert(t.rateLimits)
       .values({ key, count: 1, resetAt })
       .onConflictDoUpdate({
-        target: rateLimits.key,
+        target: t.rateLimits.key,
         set: {
-          count: sql`case when ${rateLimits.resetAt} <= ${dbTime(now)} then 1 else ${rateLimits.count} + 1 end`,
-          resetAt: sql`case when ${rateLimits.resetAt} <= ${dbTime(now)} then ${dbTime(resetAt)} else ${rateLimits.resetAt} end`,
+          count: sql`case when ${t.rateLimits.resetAt} <= ${dbTime(now)} then 1 else ${t.rateLimits.count} + 1 end`,
+          resetAt: sql`case when ${t.rateLimits.resetAt} <= ${dbTime(now)} then ${dbTime(resetAt)} else ${t.rateLimits.resetAt} end`,
         },
       })
-      .returning({ count: rateLimits.count, resetAt: rateLimits.resetAt }),
+      .returning({ count: t.rateLimits.count, resetAt: t.rateLimits.resetAt }),
   );
   return row;
 }
 
 export async function pruneRateLimits(now: Date): Promise<number> {
   const db = await conn();
-  return await run(db.delete(rateLimits).where(lte(rateLimits.resetAt, now)));
+  return await run(db.delete(t.rateLimits).where(lte(t.rateLimits.resetAt, now)));
 }
 
 export async function clearRateLimits(): Promise<void> {
   const db = await conn();
-  await run(db.delete(rateLimits));
+  await run(db.delete(t.rateLimits));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -801,20 +797,20 @@ export async function clearRateLimits(): Promise<void> {
 
 export async function insertUploadSlot(id: string, sessionId: string, expiresAt: Date): Promise<void> {
   const db = await conn();
-  await run(db.insert(uploadSlots).values({ id, sessionId, expiresAt }));
+  await run(db.insert(t.uploadSlots).values({ id, sessionId, expiresAt }));
 }
 
 /** Slots other uploads hold on this session now (an expired slot is a crashed upload's). */
 export async function countUploadSlots(sessionId: string, now: Date, exceptId?: string): Promise<number> {
   const db = await conn();
-  const conds = [eq(uploadSlots.sessionId, sessionId), gt(uploadSlots.expiresAt, now)];
-  if (exceptId) conds.push(ne(uploadSlots.id, exceptId));
+  const conds = [eq(t.uploadSlots.sessionId, sessionId), gt(t.uploadSlots.expiresAt, now)];
+  if (exceptId) conds.push(ne(t.uploadSlots.id, exceptId));
   return (
     (
       await get(
         db
           .select({ n: count() })
-          .from(uploadSlots)
+          .from(t.uploadSlots)
           .where(and(...conds)),
       )
     )?.n ?? 0
@@ -823,13 +819,13 @@ export async function countUploadSlots(sessionId: string, now: Date, exceptId?: 
 
 export async function deleteUploadSlot(id: string): Promise<void> {
   const db = await conn();
-  await run(db.delete(uploadSlots).where(eq(uploadSlots.id, id)));
+  await run(db.delete(t.uploadSlots).where(eq(t.uploadSlots.id, id)));
 }
 
 /** Expired slots; with `all`, every slot (at start-up no upload is in flight). */
 export async function pruneUploadSlots(now: Date, all = false): Promise<number> {
   const db = await conn();
-  return await run(db.delete(uploadSlots).where(all ? undefined : lte(uploadSlots.expiresAt, now)));
+  return await run(db.delete(t.uploadSlots).where(all ? undefined : lte(t.uploadSlots.expiresAt, now)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -837,56 +833,56 @@ export async function pruneUploadSlots(now: Date, all = false): Promise<number> 
 
 export async function findEvent(id: string): Promise<EventRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(events).where(eq(events.id, id)));
+  return await get(db.select().from(t.events).where(eq(t.events.id, id)));
 }
 
 export async function findDefaultEvent(): Promise<EventRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(events).where(eq(events.isDefault, true)));
+  return await get(db.select().from(t.events).where(eq(t.events.isDefault, true)));
 }
 
 /** The default event first, then the newest. */
 export async function listEvents(): Promise<EventRow[]> {
   const db = await conn();
   return await all(
-    db.select().from(events).orderBy(desc(events.isDefault), desc(events.createdAt), desc(events.id)),
+    db.select().from(t.events).orderBy(desc(t.events.isDefault), desc(t.events.createdAt), desc(t.events.id)),
   );
 }
 
 export async function insertEvent(row: NewEventRow): Promise<void> {
   const db = await conn();
-  await run(db.insert(events).values(row));
+  await run(db.insert(t.events).values(row));
 }
 
 export async function updateEventRow(id: string, patch: Partial<NewEventRow>): Promise<boolean> {
   const db = await conn();
-  return (await run(db.update(events).set(patch).where(eq(events.id, id)))) > 0;
+  return (await run(db.update(t.events).set(patch).where(eq(t.events.id, id)))) > 0;
 }
 
-/** Deletes an event; its sessions (with their photo rows), booths and their logins cascade. */
+/** Deletes an event; its t.sessions (with their photo rows), t.booths and their logins cascade. */
 export async function deleteEventRow(id: string): Promise<boolean> {
   const db = await conn();
-  return (await run(db.delete(events).where(eq(events.id, id)))) > 0;
+  return (await run(db.delete(t.events).where(eq(t.events.id, id)))) > 0;
 }
 
 export async function sessionIdsOfEvent(eventId: string): Promise<string[]> {
   const db = await conn();
-  return (await all(db.select({ id: sessions.id }).from(sessions).where(eq(sessions.eventId, eventId)))).map(
-    (r) => r.id,
-  );
+  return (
+    await all(db.select({ id: t.sessions.id }).from(t.sessions).where(eq(t.sessions.eventId, eventId)))
+  ).map((r) => r.id);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Booths and their pairing codes (rules in lib/booths.ts).
+// Booths and their pairing codes (rules in lib/t.booths.ts).
 
 export async function insertBooth(row: NewBoothRow): Promise<void> {
   const db = await conn();
-  await run(db.insert(booths).values(row));
+  await run(db.insert(t.booths).values(row));
 }
 
 export async function findBooth(id: string): Promise<BoothRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(booths).where(eq(booths.id, id)));
+  return await get(db.select().from(t.booths).where(eq(t.booths.id, id)));
 }
 
 export async function listBooths(filter: { eventId?: string } = {}): Promise<BoothRow[]> {
@@ -894,9 +890,9 @@ export async function listBooths(filter: { eventId?: string } = {}): Promise<Boo
   return await all(
     db
       .select()
-      .from(booths)
-      .where(filter.eventId ? eq(booths.eventId, filter.eventId) : undefined)
-      .orderBy(asc(booths.createdAt), asc(booths.id)),
+      .from(t.booths)
+      .where(filter.eventId ? eq(t.booths.eventId, filter.eventId) : undefined)
+      .orderBy(asc(t.booths.createdAt), asc(t.booths.id)),
   );
 }
 
@@ -905,30 +901,32 @@ export async function updateBoothRow(
   patch: Partial<Pick<NewBoothRow, 'name' | 'eventId' | 'lastSeenAt'>>,
 ): Promise<boolean> {
   const db = await conn();
-  return (await run(db.update(booths).set(patch).where(eq(booths.id, id)))) > 0;
+  return (await run(db.update(t.booths).set(patch).where(eq(t.booths.id, id)))) > 0;
 }
 
-/** Deletes a booth; its pairing codes and logins cascade, its sessions keep going (booth_id null). */
+/** Deletes a booth; its pairing codes and logins cascade, its t.sessions keep going (booth_id null). */
 export async function deleteBoothRow(id: string): Promise<boolean> {
   const db = await conn();
-  return (await run(db.delete(booths).where(eq(booths.id, id)))) > 0;
+  return (await run(db.delete(t.booths).where(eq(t.booths.id, id)))) > 0;
 }
 
 export async function deleteBoothLogins(boothId: string): Promise<number> {
   const db = await conn();
-  return await run(db.delete(authSessions).where(eq(authSessions.boothId, boothId)));
+  return await run(db.delete(t.authSessions).where(eq(t.authSessions.boothId, boothId)));
 }
 
-export async function insertPairing(row: typeof boothPairings.$inferInsert): Promise<void> {
+export async function insertPairing(row: typeof t.boothPairings.$inferInsert): Promise<void> {
   const db = await conn();
-  await run(db.insert(boothPairings).values(row));
+  await run(db.insert(t.boothPairings).values(row));
 }
 
 /** Ends every unused code of a booth (a new code replaces them). */
 export async function deleteUnusedPairings(boothId: string): Promise<number> {
   const db = await conn();
   return await run(
-    db.delete(boothPairings).where(and(eq(boothPairings.boothId, boothId), isNull(boothPairings.usedAt))),
+    db
+      .delete(t.boothPairings)
+      .where(and(eq(t.boothPairings.boothId, boothId), isNull(t.boothPairings.usedAt))),
   );
 }
 
@@ -938,12 +936,12 @@ export async function findLivePairings(codeHash: string, now: Date): Promise<Boo
   return await all(
     db
       .select()
-      .from(boothPairings)
+      .from(t.boothPairings)
       .where(
         and(
-          eq(boothPairings.codeHash, codeHash),
-          isNull(boothPairings.usedAt),
-          gt(boothPairings.expiresAt, now),
+          eq(t.boothPairings.codeHash, codeHash),
+          isNull(t.boothPairings.usedAt),
+          gt(t.boothPairings.expiresAt, now),
         ),
       ),
   );
@@ -955,16 +953,18 @@ export async function markPairingUsed(id: string, now: Date): Promise<boolean> {
   return (
     (await run(
       db
-        .update(boothPairings)
+        .update(t.boothPairings)
         .set({ usedAt: now })
-        .where(and(eq(boothPairings.id, id), isNull(boothPairings.usedAt), gt(boothPairings.expiresAt, now))),
+        .where(
+          and(eq(t.boothPairings.id, id), isNull(t.boothPairings.usedAt), gt(t.boothPairings.expiresAt, now)),
+        ),
     )) > 0
   );
 }
 
 export async function prunePairings(now: Date): Promise<number> {
   const db = await conn();
-  return await run(db.delete(boothPairings).where(lte(boothPairings.expiresAt, now)));
+  return await run(db.delete(t.boothPairings).where(lte(t.boothPairings.expiresAt, now)));
 }
 
 export interface LoginRow extends AuthSessionRow {
@@ -978,36 +978,36 @@ export async function findLogin(id: string, now: Date): Promise<LoginRow | undef
   const db = await conn();
   const row = await get(
     db
-      .select({ login: authSessions, eventId: booths.eventId, lastSeenAt: booths.lastSeenAt })
-      .from(authSessions)
-      .leftJoin(booths, eq(booths.id, authSessions.boothId))
-      .where(and(eq(authSessions.id, id), gt(authSessions.expiresAt, now))),
+      .select({ login: t.authSessions, eventId: t.booths.eventId, lastSeenAt: t.booths.lastSeenAt })
+      .from(t.authSessions)
+      .leftJoin(t.booths, eq(t.booths.id, t.authSessions.boothId))
+      .where(and(eq(t.authSessions.id, id), gt(t.authSessions.expiresAt, now))),
   );
   if (!row) return undefined;
   return { ...row.login, boothEventId: row.eventId ?? null, boothLastSeenAt: row.lastSeenAt ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pictures: finished pictures kept on a take-home link of their own (rules in lib/pictures.ts).
+// Pictures: finished t.pictures kept on a take-home link of their own (rules in lib/t.pictures.ts).
 
 export async function findPictureByToken(token: string): Promise<PictureRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(pictures).where(eq(pictures.token, token)));
+  return await get(db.select().from(t.pictures).where(eq(t.pictures.token, token)));
 }
 
 export async function findPictureOfSession(sessionId: string): Promise<PictureRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(pictures).where(eq(pictures.sessionId, sessionId)));
+  return await get(db.select().from(t.pictures).where(eq(t.pictures.sessionId, sessionId)));
 }
 
 export async function insertPicture(row: NewPictureRow): Promise<void> {
   const db = await conn();
-  await run(db.insert(pictures).values(row));
+  await run(db.insert(t.pictures).values(row));
 }
 
 export async function updatePictureRow(id: string, patch: Partial<NewPictureRow>): Promise<void> {
   const db = await conn();
-  await run(db.update(pictures).set(patch).where(eq(pictures.id, id)));
+  await run(db.update(t.pictures).set(patch).where(eq(t.pictures.id, id)));
 }
 
 /** Deletes a picture (with `expiredBy`, only if it expired by then: the sweep's condition). */
@@ -1015,25 +1015,25 @@ export async function deletePictureRow(id: string, expiredBy?: Date): Promise<Pi
   const db = await conn();
   return await get(
     db
-      .delete(pictures)
-      .where(and(eq(pictures.id, id), expiredBy ? lte(pictures.expiresAt, expiredBy) : undefined))
+      .delete(t.pictures)
+      .where(and(eq(t.pictures.id, id), expiredBy ? lte(t.pictures.expiresAt, expiredBy) : undefined))
       .returning(),
   );
 }
 
 export async function expiredPictures(now: Date): Promise<PictureRow[]> {
   const db = await conn();
-  return await all(db.select().from(pictures).where(lte(pictures.expiresAt, now)));
+  return await all(db.select().from(t.pictures).where(lte(t.pictures.expiresAt, now)));
 }
 
 export async function picturesOfEvent(eventId: string): Promise<PictureRow[]> {
   const db = await conn();
-  return await all(db.select().from(pictures).where(eq(pictures.eventId, eventId)));
+  return await all(db.select().from(t.pictures).where(eq(t.pictures.eventId, eventId)));
 }
 
 export async function allPictureStorageKeys(): Promise<Set<string>> {
   const db = await conn();
-  return new Set((await all(db.select({ k: pictures.storageKey }).from(pictures))).map((r) => r.k));
+  return new Set((await all(db.select({ k: t.pictures.storageKey }).from(t.pictures))).map((r) => r.k));
 }
 
 // EVENT STATS: one row per event and UTC hour (db/schema.ts event_stats).
@@ -1049,13 +1049,13 @@ export async function bumpEventStat(
 ): Promise<void> {
   const db = await conn();
   const hour = Math.floor(at.getTime() / 3_600_000) * 3_600_000;
-  const col = eventStats[column];
+  const col = t.eventStats[column];
   await run(
     db
-      .insert(eventStats)
+      .insert(t.eventStats)
       .values({ eventId, hour, [column]: by })
       .onConflictDoUpdate({
-        target: [eventStats.eventId, eventStats.hour],
+        target: [t.eventStats.eventId, t.eventStats.hour],
         set: { [column]: sql`${col} + ${by}` },
       }),
   );
@@ -1065,7 +1065,7 @@ export async function bumpEventStat(
 export async function eventStatRows(eventId: string): Promise<EventStatsRow[]> {
   const db = await conn();
   return await all(
-    db.select().from(eventStats).where(eq(eventStats.eventId, eventId)).orderBy(asc(eventStats.hour)),
+    db.select().from(t.eventStats).where(eq(t.eventStats.eventId, eventId)).orderBy(asc(t.eventStats.hour)),
   );
 }
 // ---------------------------------------------------------------------------------------------
@@ -1073,7 +1073,7 @@ export async function eventStatRows(eventId: string): Promise<EventStatsRow[]> {
 
 export async function findEventByHostToken(token: string): Promise<EventRow | undefined> {
   const db = await conn();
-  return await get(db.select().from(events).where(eq(events.hostToken, token)));
+  return await get(db.select().from(t.events).where(eq(t.events.hostToken, token)));
 }
 
 /** Sets the event's host token; with `onlyIfNone`, only when it has none yet (the lazy create). */
@@ -1081,17 +1081,17 @@ export async function setEventHostToken(id: string, token: string, onlyIfNone = 
   const db = await conn();
   await run(
     db
-      .update(events)
+      .update(t.events)
       .set({ hostToken: token })
-      .where(and(eq(events.id, id), onlyIfNone ? isNull(events.hostToken) : undefined)),
+      .where(and(eq(t.events.id, id), onlyIfNone ? isNull(t.events.hostToken) : undefined)),
   );
 }
 
 /**
- * An event's live pictures newest first, ordered by (created_at desc, id desc), one page of the
- * gallery. `before` alone: only pictures created strictly before that instant. `before` with
- * `beforeId`: only pictures strictly after (before, beforeId) in that order (created earlier, or at
- * the same instant with a smaller id), so pictures sharing a created_at at a page edge are neither
+ * An event's live t.pictures newest first, ordered by (created_at desc, id desc), one page of the
+ * gallery. `before` alone: only t.pictures created strictly before that instant. `before` with
+ * `beforeId`: only t.pictures strictly after (before, beforeId) in that order (created earlier, or at
+ * the same instant with a smaller id), so t.pictures sharing a created_at at a page edge are neither
  * skipped nor repeated.
  */
 export async function eventPicturesPage(
@@ -1103,23 +1103,23 @@ export async function eventPicturesPage(
   let cursor: SQL | undefined;
   if (before && beforeId) {
     cursor = or(
-      lt(pictures.createdAt, before),
-      and(eq(pictures.createdAt, before), lt(pictures.id, beforeId)),
+      lt(t.pictures.createdAt, before),
+      and(eq(t.pictures.createdAt, before), lt(t.pictures.id, beforeId)),
     );
   } else if (before) {
-    cursor = lt(pictures.createdAt, before);
+    cursor = lt(t.pictures.createdAt, before);
   }
   return await all(
     db
       .select()
-      .from(pictures)
-      .where(and(eq(pictures.eventId, eventId), gt(pictures.expiresAt, opts.now), cursor))
-      .orderBy(desc(pictures.createdAt), desc(pictures.id))
+      .from(t.pictures)
+      .where(and(eq(t.pictures.eventId, eventId), gt(t.pictures.expiresAt, opts.now), cursor))
+      .orderBy(desc(t.pictures.createdAt), desc(t.pictures.id))
       .limit(opts.limit),
   );
 }
 
-/** The count and total bytes of an event's live pictures (the gallery's "Download all" button). */
+/** The count and total bytes of an event's live t.pictures (the gallery's "Download all" button). */
 export async function eventPicturesTotal(
   eventId: string,
   now: Date,
@@ -1127,9 +1127,9 @@ export async function eventPicturesTotal(
   const db = await conn();
   const row = await get(
     db
-      .select({ count: count(), bytes: sql<number>`coalesce(sum(${pictures.bytes}), 0)` })
-      .from(pictures)
-      .where(and(eq(pictures.eventId, eventId), gt(pictures.expiresAt, now))),
+      .select({ count: count(), bytes: sql<number>`coalesce(sum(${t.pictures.bytes}), 0)` })
+      .from(t.pictures)
+      .where(and(eq(t.pictures.eventId, eventId), gt(t.pictures.expiresAt, now))),
   );
   return { count: row?.count ?? 0, bytes: Number(row?.bytes ?? 0) };
 }
@@ -1140,12 +1140,12 @@ export async function findEventPicture(eventId: string, id: string): Promise<Pic
   return await get(
     db
       .select()
-      .from(pictures)
-      .where(and(eq(pictures.eventId, eventId), eq(pictures.id, id))),
+      .from(t.pictures)
+      .where(and(eq(t.pictures.eventId, eventId), eq(t.pictures.id, id))),
   );
 }
 
-/** A page of an event's live pictures oldest first, after the cursor (the ZIP reads in pages). */
+/** A page of an event's live t.pictures oldest first, after the cursor (the ZIP reads in pages). */
 export async function eventPicturesAfter(
   eventId: string,
   after: { createdAt: Date; id: string } | undefined,
@@ -1156,33 +1156,33 @@ export async function eventPicturesAfter(
   return await all(
     db
       .select()
-      .from(pictures)
+      .from(t.pictures)
       .where(
         and(
-          eq(pictures.eventId, eventId),
-          gt(pictures.expiresAt, now),
+          eq(t.pictures.eventId, eventId),
+          gt(t.pictures.expiresAt, now),
           after
             ? or(
-                gt(pictures.createdAt, after.createdAt),
-                and(eq(pictures.createdAt, after.createdAt), gt(pictures.id, after.id)),
+                gt(t.pictures.createdAt, after.createdAt),
+                and(eq(t.pictures.createdAt, after.createdAt), gt(t.pictures.id, after.id)),
               )
             : undefined,
         ),
       )
-      .orderBy(asc(pictures.createdAt), asc(pictures.id))
+      .orderBy(asc(t.pictures.createdAt), asc(t.pictures.id))
       .limit(limit),
   );
 }
 
-/** The ids and times of an event's live pictures (the gallery stream's poll: what came, what went). */
+/** The ids and times of an event's live t.pictures (the gallery stream's poll: what came, what went). */
 export async function eventPictureStamps(eventId: string, now: Date): Promise<{ id: string; at: number }[]> {
   const db = await conn();
   return (
     await all(
       db
-        .select({ id: pictures.id, createdAt: pictures.createdAt })
-        .from(pictures)
-        .where(and(eq(pictures.eventId, eventId), gt(pictures.expiresAt, now))),
+        .select({ id: t.pictures.id, createdAt: t.pictures.createdAt })
+        .from(t.pictures)
+        .where(and(eq(t.pictures.eventId, eventId), gt(t.pictures.expiresAt, now))),
     )
   ).map((r) => ({ id: r.id, at: r.createdAt.getTime() }));
 }
