@@ -104,7 +104,15 @@ function prepareFindSession(db: Db) {
 export async function findSession(id: string): Promise<SessionWithCounts | undefined> {
   const db = await conn();
   if (dialect() === 'pg') {
-    const query = db
+    if (inTransaction()) {
+      // Inside a transaction the row is locked first, until the transaction ends: what it decides
+      // from the session (the photo limit, order_index, its status) cannot be raced by another
+      // instance. Then read in a statement of its own: under READ COMMITTED a statement that had
+      // to wait for the lock would still count the photos and slots as they were before the wait.
+      const lock = db.select({ id: t.sessions.id }).from(t.sessions).where(eq(t.sessions.id, id));
+      await (lock as unknown as { for(m: 'update'): typeof lock }).for('update');
+    }
+    const rows = await db
       .select({
         ...sessionColumns(),
         photoCount: photoCountSql,
@@ -113,11 +121,6 @@ export async function findSession(id: string): Promise<SessionWithCounts | undef
       })
       .from(t.sessions)
       .where(eq(t.sessions.id, id));
-    // Inside a transaction the row stays locked until it ends: what the transaction decides from
-    // the session (the photo limit, order_index, its status) cannot be raced by another instance.
-    const rows = await (inTransaction()
-      ? (query as unknown as { for(m: 'update'): typeof query }).for('update')
-      : query);
     return rows[0] ? withCounts(rows[0]) : undefined;
   }
   let statement = findSessionStatements.get(db);

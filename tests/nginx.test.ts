@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningNginx, startNginx } from './support/nginx';
+import { NGINX_ERRORS_MAP, NGINX_ERRORS_SERVER, type RunningNginx, startNginx } from './support/nginx';
 
 /**
  * The nginx site of docs/hosting.md in front of two tiny app instances: what a fleet behind it
@@ -176,6 +177,69 @@ describe('nginx in front of two instances', () => {
     const before = a.seen.length + b.seen.length;
     const res = await fetch(`${nginx.url}/upload`, { method: 'POST', body: Buffer.alloc(26 * 1024 * 1024) });
     expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('text/html');
     expect(a.seen.length + b.seen.length).toBe(before);
+    const api = await fetch(`${nginx.url}/api/session/x/photos`, {
+      method: 'POST',
+      body: Buffer.alloc(26 * 1024 * 1024),
+    });
+    expect(api.status).toBe(413);
+    expect((await api.json()).error.code).toBe('payload_too_large');
+  });
+
+  it("answers nginx's own refusals as the app does: JSON under /api/, small HTML pages elsewhere", async () => {
+    const cases: [string, string, number, string][] = [
+      ['GET', '/api/pictures/%E0%A4%A', 400, 'invalid_path'],
+      ['GET', '/s/%ZZ', 400, ''],
+      ['TRACE', '/api/session/x', 405, 'method_not_allowed'],
+      ['TRACE', '/', 405, ''],
+      ['GET', `/api/${'A'.repeat(9000)}`, 414, 'invalid_path'],
+    ];
+    for (const [method, path, status, code] of cases) {
+      const res = await rawStatus(nginx.port, method, path);
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      if (code) expect(JSON.parse(res.body).error.code).toBe(code);
+      else expect(res.body).toMatch(/^<!doctype html>/);
+    }
+  });
+
+  it('answers 503 server_busy in JSON when no instance answers', async () => {
+    const down = await startNginx({ upstreams: ['127.0.0.1:1'], maxBodySize: '1m' });
+    try {
+      const res = await fetch(`${down.url}/api/session/x`);
+      expect(res.status).toBe(503);
+      expect((await res.json()).error.code).toBe('server_busy');
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('the site in docs/hosting.md carries the same error pages as the tested one', () => {
+    const doc = fs.readFileSync('docs/hosting.md', 'utf8');
+    expect(doc).toContain(NGINX_ERRORS_MAP);
+    expect(doc).toContain(NGINX_ERRORS_SERVER);
   });
 });
+
+/** A raw request (fetch refuses TRACE and rewrites malformed escapes). */
+function rawStatus(
+  port: number,
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from '../../bench/lib/images';
 import { makeTempDir } from '../support/env';
 import * as img from '../support/images';
+import { isHosted } from '../support/mode';
 import {
   adminAuth,
   boothAuth,
@@ -1018,6 +1019,14 @@ describe('bad input battery (node server.mjs, 2 workers)', () => {
       const allow = new Set([...methods, 'OPTIONS', ...(methods.includes('GET') ? ['HEAD'] : [])]);
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE']) {
         if (methods.includes(method)) continue;
+        // Hosted, nginx refuses TRACE itself before any instance sees it: the site's JSON 405
+        // (tests/nginx.test.ts), without the route's Allow, which only the app knows.
+        if (method === 'TRACE' && isHosted()) {
+          const r = await rawRequest(method, `${server.url}${path}`);
+          if (r.status !== 405 || JSON.parse(r.text).error?.code !== 'method_not_allowed')
+            failures.push(`TRACE ${pattern} (nginx): ${r.status} ${r.text.slice(0, 120)}`);
+          continue;
+        }
         const r = await rawRequest(method, `${server.url}${path}`);
         const text = r.text;
         let code: string | undefined;

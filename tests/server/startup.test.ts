@@ -35,9 +35,16 @@ describe('server start-up', () => {
     expect(r.stdout + r.stderr).toMatch(/SESSION_TTL_MINUTES/);
   }, 90_000);
 
-  it('without tokens in the env it generates strong ones once, mode 0600, and they work', async () => {
+  it('without tokens in the env it generates strong ones once, mode 0600, and they work (hosted: refuses to start)', async () => {
     const dir = makeTempDir();
     dirs.push(dir);
+    if (isHosted()) {
+      // Every instance must accept the same tokens: generated ones would be one instance's own.
+      await expect(startServer(dir, { BOOTH_TOKEN: '', ADMIN_TOKEN: '' })).rejects.toThrow(
+        /BOOTH_TOKEN and ADMIN_TOKEN are required with DATABASE_URL/,
+      );
+      return;
+    }
     const server = await startServer(dir, { BOOTH_TOKEN: '', ADMIN_TOKEN: '' });
     let boothCookie = '';
     try {

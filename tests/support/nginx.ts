@@ -33,9 +33,81 @@ export interface NginxOptions {
 const NGINX =
   ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p)) ?? 'nginx';
 
+const PB_HEADERS = `        add_header Cache-Control "no-store" always;
+        add_header Content-Security-Policy "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'" always;
+        add_header X-Content-Type-Options "nosniff" always;
+        add_header X-Frame-Options "DENY" always;
+        add_header Referrer-Policy "no-referrer" always;`;
+
+const html = (title: string, text: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>${title}</h1><p>${text}</p><p><a href="/">Home</a></p></body></html>`;
+
+/**
+ * nginx's own refusals, answered in the app's shape (as edge.mjs answers them without nginx): JSON
+ * {"error": {"code", "message"}} under /api/, a small HTML page with the security headers elsewhere.
+ * nginx refuses some requests before any app sees them: a malformed %-escape in the path (400), an
+ * address too long (414), TRACE (405), a body over client_max_body_size (413), and it answers for
+ * an upstream that is down (502/504: here 503, try again). Part of the site of docs/hosting.md.
+ */
+export const NGINX_ERRORS_MAP = `# nginx's own refusals in the app's shape: JSON under /api/, a small HTML page elsewhere.
+map $request $pb_error_kind {
+    "~^[A-Z]+ /api(/|\\?| |$)" json;
+    default html;
+}`;
+
+const ERRORS: [number, string, string, string, string][] = [
+  [
+    400,
+    'invalid_path',
+    'The path is malformed (a bad %-escape).',
+    'Bad request',
+    'This address is malformed. Check the link and try again.',
+  ],
+  [
+    405,
+    'method_not_allowed',
+    'This method is not supported.',
+    'Method not allowed',
+    'This page cannot be requested that way.',
+  ],
+  [413, 'payload_too_large', 'The request body is too large.', 'Too large', 'What was sent is too large.'],
+  [414, 'invalid_path', 'The address is too long.', 'Bad request', 'This address is too long.'],
+  [
+    503,
+    'server_busy',
+    'The server is busy; please try again in a moment.',
+    'Busy',
+    'The server is busy; please try again in a moment.',
+  ],
+];
+
+export const NGINX_ERRORS_SERVER = `    # nginx's own refusals (see the map above): as the app would answer them.
+    error_page 400 /__pb/400;
+    error_page 405 /__pb/405;
+    error_page 413 /__pb/413;
+    error_page 414 /__pb/414;
+    error_page 502 503 504 =503 /__pb/503;
+    location ^~ /__pb/ {
+        internal;
+${PB_HEADERS}
+        rewrite ^/__pb/(?<pb_status>\\d+)$ /__pb/$pb_status.$pb_error_kind last;
+${ERRORS.map(
+  ([status, code, message, title, text]) => `        location = /__pb/${status}.json {
+            default_type application/json;
+            return ${status} '{"error":{"code":"${code}","message":"${message}"}}';
+        }
+        location = /__pb/${status}.html {
+            default_type text/html;
+            return ${status} '${html(title, text)}';
+        }`,
+).join('\n')}
+    }
+`;
+
 /** The site (an http block's upstream and server), as docs/hosting.md shows it. */
 export function nginxSite(opts: NginxOptions & { listen: string }): string {
-  return `upstream photobooth {
+  return `${NGINX_ERRORS_MAP}
+upstream photobooth {
 ${opts.upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 32;
 }
@@ -66,6 +138,7 @@ server {
         proxy_read_timeout ${opts.streamReadTimeoutSeconds ?? 3600}s;
     }
 
+${NGINX_ERRORS_SERVER}
     location / {
         proxy_pass http://photobooth;
     }
