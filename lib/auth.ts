@@ -317,8 +317,14 @@ export function requireRole(caller: Caller, needed: Role): void {
 export const LOGIN_WINDOW_MS = 60_000;
 export const LOGIN_MAX_PER_ADDRESS = 10;
 
+/**
+ * The client's address. Behind the trusted proxy (TRUST_PROXY=1: one nginx in front, as in
+ * docs/hosting.md) it is the LAST entry of X-Forwarded-For, the one nginx appended from its own
+ * socket; entries before it are whatever the client sent, and a client could put a fresh one in
+ * every try.
+ */
 export function clientAddress(request: Request): string {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
+  return request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'local';
 }
 
 /** The key an address is counted under: IPv4 as it is, IPv6 by its /64 prefix. */

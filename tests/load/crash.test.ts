@@ -128,7 +128,15 @@ describe('crash in the middle of event load (node server.mjs, 2 workers)', () =>
     const expected = new Set(
       rows.flatMap((r) => [`photos/${r.storage_key}.jpg`, `photos/${r.storage_key}.thumb.jpg`]),
     );
-    expect(await storedBlobKeys('photos/', dataDir)).toEqual([...expected].sort());
+    const stored = await storedBlobKeys('photos/', dataDir);
+    if (isHosted()) {
+      // A bucket shared by a fleet keeps what a killed instance stored without a row for the
+      // orphan sweep's hour (another instance's upload may be between its put and its commit
+      // right now); the sweep itself: tests/blobs/app-storage.test.ts. Every row's objects are there.
+      for (const key of expected) expect(stored, key).toContain(key);
+    } else {
+      expect(stored).toEqual([...expected].sort());
+    }
     for (const r of rows) {
       const data = await readStoredBlob(`photos/${r.storage_key}.jpg`, dataDir);
       expect(data, `photos/${r.storage_key}.jpg`).not.toBeNull();
