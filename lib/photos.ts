@@ -53,9 +53,10 @@ import {
 
 /**
  * Photos: who may add one, the photo limit, order, storage, and the result.
- * The limit and order_index are decided inside one synchronous transaction after the bytes are
- * durably on disk, so concurrent uploads can neither exceed the limit nor share an index, and an
- * upload that fails at any step takes no slot and leaves no file.
+ * The limit and order_index are decided inside one transaction after the bytes are durably
+ * stored (SQLite: an exclusive write transaction; PostgreSQL: the session's row locked first, see
+ * findSession), so concurrent uploads, on any instance, can neither exceed the limit nor share an
+ * index, and an upload that fails at any step takes no slot and leaves no file or object.
  */
 
 export type { PhotoJson };
