@@ -56,14 +56,26 @@ describe('configuration', () => {
     expect(() => parseConfig(env)).toThrow(name);
   });
 
+  const TOKENS = { BOOTH_TOKEN: 'booth-token-0123456789', ADMIN_TOKEN: 'admin-token-0123456789' };
+
   it('uses SQLite without DATABASE_URL, and reads a postgres:// or postgresql:// one as given', () => {
     expect(parseConfig({}).databaseUrl).toBeUndefined();
     expect(parseConfig({ DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
     const url = 'postgres://booth:s3cret@db.example.com:5432/photobooth?sslmode=require';
-    expect(parseConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
-    expect(parseConfig({ DATABASE_URL: 'postgresql://127.0.0.1/pb' }).databaseUrl).toBe(
+    expect(parseConfig({ DATABASE_URL: url, ...TOKENS }).databaseUrl).toBe(url);
+    expect(parseConfig({ DATABASE_URL: 'postgresql://127.0.0.1/pb', ...TOKENS }).databaseUrl).toBe(
       'postgresql://127.0.0.1/pb',
     );
+  });
+
+  it('with DATABASE_URL requires BOOTH_TOKEN and ADMIN_TOKEN (a fleet must share them), naming them', () => {
+    const url = 'postgres://127.0.0.1/pb';
+    for (const env of [{}, { BOOTH_TOKEN: TOKENS.BOOTH_TOKEN }, { ADMIN_TOKEN: TOKENS.ADMIN_TOKEN }]) {
+      expect(() => parseConfig({ DATABASE_URL: url, ...env })).toThrow(
+        /BOOTH_TOKEN: BOOTH_TOKEN and ADMIN_TOKEN are required with DATABASE_URL/,
+      );
+    }
+    expect(parseConfig({ DATABASE_URL: url, ...TOKENS }).boothToken).toBe(TOKENS.BOOTH_TOKEN);
   });
 
   it.each(['mysql://db.example.com/photobooth', 'db.example.com:5432', 'sqlite:./data/photobooth.db'])(
