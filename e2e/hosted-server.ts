@@ -76,6 +76,7 @@ async function main() {
   const services = await startHostedStack('pb-e2e');
   started('PostgreSQL and Swift', services.pids, services.stop);
   const databaseUrl = await createDatabase(services.stack, 'pb_e2e');
+  log(`PostgreSQL and Swift ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const dirs = ['a', 'b'].map((n) => fs.mkdtempSync(path.join(os.tmpdir(), `photobooth-e2e-hosted-${n}-`)));
   started('data dirs', [], async () => {
