@@ -12,6 +12,7 @@ import {
 import jsQR from 'jsqr';
 import sharp from 'sharp';
 import { E2E_ADMIN_TOKEN, E2E_BOOTH_TOKEN, E2E_ORIGIN } from './env';
+import { HOSTED_PROJECT } from './fixtures';
 import { makePhoto, PHONE_EXIF_JPEG } from './photos';
 
 export { makePhoto, PHONE_EXIF_JPEG };
@@ -136,6 +137,8 @@ export async function screenshot(page: Page, name: string, testInfo: TestInfo): 
   const png = await page.screenshot({ animations: 'disabled' });
   await testInfo.attach(name, { body: png, contentType: 'image/png' });
   const target = path.join(DOCS, `${name}.png`);
+  // The README's screenshots come from the embedded run (the hosted journey shows the same screens).
+  if (testInfo.project.name === HOSTED_PROJECT) return;
   if (process.env.UPDATE_SCREENSHOTS === '1' || !fs.existsSync(target)) {
     const width = Math.min(960, page.viewportSize()?.width ?? 960);
     const small = await sharp(png)

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import { devices, expect, test } from '@playwright/test';
+import { devices, expect } from '@playwright/test';
 import sharp from 'sharp';
+import { at, test } from './fixtures';
 import {
   decodeQr,
   expectImagesLoaded,
@@ -14,11 +15,14 @@ import {
   uploadViaApi,
 } from './helpers';
 
+// Also the `hosted` project's one journey: the booth on instance A, the phone on instance B.
 test('phone → booth → phone: three photos arrive live, the picture comes back to the phone', async ({
   browser,
+  boothURL,
+  phoneURL,
 }, testInfo) => {
-  const booth = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  const phone = await browser.newContext({ ...devices['Pixel 7'] });
+  const booth = await browser.newContext({ viewport: { width: 1920, height: 1080 }, ...at(boothURL) });
+  const phone = await browser.newContext({ ...devices['Pixel 7'], ...at(phoneURL) });
   const boothPage = await booth.newPage();
   const phonePage = await phone.newPage();
 
@@ -49,7 +53,7 @@ test('phone → booth → phone: three photos arrive live, the picture comes bac
   await expect(boothPage.getByRole('button', { name: 'Make my picture' })).toBeDisabled();
   await expect(boothPage.getByText(/^Link works for another \d+:\d\d$/)).toBeVisible();
 
-  // The phone opens the link's path on 127.0.0.1 (tests never use the LAN address).
+  // The phone opens the link's path on its own 127.0.0.1 address (tests never use the LAN address).
   const path = new URL(link).pathname;
   await phonePage.goto(path);
   await expect(phonePage.getByRole('heading', { name: 'Send your photos to the booth' })).toBeVisible();

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { type HostedStack, hostedEnvFor } from './hosted-stack';
+
+export { type HostedStack, s3PrefixFor } from './hosted-stack';
 
 /**
  * The two modes the API and server suites run in (vitest.config.mts projects):
@@ -13,19 +16,6 @@ import { inject } from 'vitest';
  */
 
 export type TestMode = 'embedded' | 'hosted';
-
-/** Where the hosted project's shared PostgreSQL and Swift listen (provided by hosted-setup.ts). */
-export interface HostedStack {
-  /** The cluster's maintenance database: postgres://postgres@127.0.0.1:PORT/postgres */
-  postgresUrl: string;
-  s3: {
-    endpoint: string;
-    region: string;
-    accessKeyId: string;
-    secretAccessKey: string;
-    bucket: string;
-  };
-}
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -94,20 +84,7 @@ export async function dropTestDatabase(url: string): Promise<void> {
   await withMaintenance((sql) => sql.unsafe(`drop database if exists "${name}" with (force)`));
 }
 
-/** The S3_PREFIX of a test database: its name, so a file's blobs sit beside nobody else's. */
-export const s3PrefixFor = (databaseUrl: string): string => `${new URL(databaseUrl).pathname.slice(1)}/`;
-
 /** The environment that puts the app in hosted mode on `databaseUrl` and its blob prefix. */
 export function hostedEnv(databaseUrl: string): Record<string, string> {
-  const { s3 } = hostedStack();
-  return {
-    DATABASE_URL: databaseUrl,
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    S3_FORCE_PATH_STYLE: '1',
-    S3_PREFIX: s3PrefixFor(databaseUrl),
-  };
+  return hostedEnvFor(hostedStack(), databaseUrl);
 }

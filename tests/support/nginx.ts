@@ -28,6 +28,8 @@ export interface NginxOptions {
   maxBodySize: string | number;
   /** How long an event stream may stay silent before nginx closes it; default one hour. */
   streamReadTimeoutSeconds?: number;
+  /** The 127.0.0.1 port to listen on (default: a free one). */
+  port?: number;
 }
 
 const NGINX =
@@ -176,7 +178,7 @@ async function waitListening(
 export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
   if (opts.upstreams.length === 0) throw new Error('startNginx needs at least one upstream');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-nginx-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   for (const t of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
     fs.mkdirSync(path.join(dir, 'tmp', t), { recursive: true });
   const conf = `# As root, workers would otherwise run as nobody, who cannot write this folder.
