@@ -584,14 +584,25 @@ export async function claimNextTelegramUpdate(
 ): Promise<TelegramUpdateRow | undefined> {
   return transaction(async () => {
     const tx = await conn();
-    const next = await get(
-      tx
-        .select({ id: t.telegramUpdates.updateId })
-        .from(t.telegramUpdates)
-        .where(claimable(now))
-        .orderBy(asc(t.telegramUpdates.updateId))
-        .limit(1),
-    );
+    const query = tx
+      .select({ id: t.telegramUpdates.updateId })
+      .from(t.telegramUpdates)
+      .where(claimable(now))
+      .orderBy(asc(t.telegramUpdates.updateId))
+      .limit(1);
+    // PostgreSQL: runners (of this and other processes) claim at once; each locks the row it picks
+    // and passes over the ones others hold. Without it they all pick the same oldest row, all but
+    // one find it claimed by the time they update it, and stop as if nothing were left. (SQLite's
+    // transaction is exclusive: one claim at a time.)
+    const next =
+      dialect() === 'pg'
+        ? (
+            (await (query as unknown as { for(m: 'update', c: { skipLocked: true }): typeof query }).for(
+              'update',
+              { skipLocked: true },
+            )) as { id: number }[]
+          )[0]
+        : await get(query);
     if (!next) return undefined;
     return await get(
       tx
