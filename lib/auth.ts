@@ -317,8 +317,14 @@ export function requireRole(caller: Caller, needed: Role): void {
 export const LOGIN_WINDOW_MS = 60_000;
 export const LOGIN_MAX_PER_ADDRESS = 10;
 
+/**
+ * The client's address: the LAST X-Forwarded-For entry, the one the trusted proxy in front added
+ * (nginx's $proxy_add_x_forwarded_for appends the socket address to whatever the client sent, so
+ * the first entries are the client's own to choose). Without TRUST_PROXY server.mjs sets the header
+ * to the socket's address alone.
+ */
 export function clientAddress(request: Request): string {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
+  return request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'local';
 }
 
 /** The key an address is counted under: IPv4 as it is, IPv6 by its /64 prefix. */
