@@ -115,9 +115,15 @@ export async function findSession(id: string): Promise<SessionWithCounts | undef
       .where(eq(t.sessions.id, id));
     // Inside a transaction the row stays locked until it ends: what the transaction decides from
     // the session (the photo limit, order_index, its status) cannot be raced by another instance.
-    const rows = await (inTransaction()
-      ? (query as unknown as { for(m: 'update'): typeof query }).for('update')
-      : query);
+    // The lock is taken first, on its own: a SELECT ... FOR UPDATE that waited for another
+    // transaction returns that row's new version, but its counts (sub-selects of other tables)
+    // from the snapshot taken before the wait, without the photo that transaction just added.
+    // The next statement's snapshot is taken once the lock is ours, and sees it.
+    if (inTransaction()) {
+      const lock = db.select({ id: t.sessions.id }).from(t.sessions).where(eq(t.sessions.id, id));
+      await (lock as unknown as { for(m: 'update'): typeof lock }).for('update');
+    }
+    const rows = await query;
     return rows[0] ? withCounts(rows[0]) : undefined;
   }
   let statement = findSessionStatements.get(db);
