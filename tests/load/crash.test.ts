@@ -128,7 +128,16 @@ describe('crash in the middle of event load (node server.mjs, 2 workers)', () =>
     const expected = new Set(
       rows.flatMap((r) => [`photos/${r.storage_key}.jpg`, `photos/${r.storage_key}.thumb.jpg`]),
     );
-    expect(await storedBlobKeys('photos/', dataDir)).toEqual([...expected].sort());
+    const stored = await storedBlobKeys('photos/', dataDir);
+    if (isHosted()) {
+      // In a bucket a start-up does not sweep orphans at once (another instance may be between an
+      // upload's put and its commit; lib/cleanup.ts: an hour's grace there): every row's files are
+      // there, and what else is there is at most the full + thumb of each upload the kill cut off.
+      expect(stored.filter((k) => expected.has(k))).toEqual([...expected].sort());
+      expect(stored.length - expected.size).toBeLessThanOrEqual(2 * broken);
+    } else {
+      expect(stored).toEqual([...expected].sort());
+    }
     for (const r of rows) {
       const data = await readStoredBlob(`photos/${r.storage_key}.jpg`, dataDir);
       expect(data, `photos/${r.storage_key}.jpg`).not.toBeNull();
