@@ -157,19 +157,19 @@ function sessionColumns() {
 export type SessionSummary = Omit<SessionWithCounts, 'data'> & { hasData: boolean };
 
 export interface SessionPageQuery {
-  /** Only the t.sessions of this event. */
+  /** Only the sessions of this event. */
   eventId?: string;
   type?: SessionType;
   status?: SessionStatus;
-  /** Only t.sessions after this one in the order (newest first): created earlier, or as early with a smaller id. */
+  /** Only sessions after this one in the order (newest first): created earlier, or as early with a smaller id. */
   before?: { createdAt: Date; id: string };
-  /** Only these t.sessions. */
+  /** Only these sessions. */
   ids?: string[];
   limit: number;
 }
 
 /**
- * Active t.sessions newest first, one page: keyset paging on (created_at, id), so a page costs the
+ * Active sessions newest first, one page: keyset paging on (created_at, id), so a page costs the
  * same however deep it is and a session created meanwhile neither shifts nor repeats a row.
  * `data` (up to 16 KiB a session) is never read here.
  */
@@ -497,7 +497,7 @@ export async function releaseTelegramDelivery(
   );
 }
 
-/** Live t.sessions with a linked chat whose current result has not been sent to it. */
+/** Live sessions with a linked chat whose current result has not been sent to it. */
 export async function pendingTelegramDeliveries(now: Date): Promise<string[]> {
   const db = await conn();
   return (
@@ -587,14 +587,25 @@ export async function claimNextTelegramUpdate(
 ): Promise<TelegramUpdateRow | undefined> {
   return transaction(async () => {
     const tx = await conn();
-    const next = await get(
-      tx
-        .select({ id: t.telegramUpdates.updateId })
-        .from(t.telegramUpdates)
-        .where(claimable(now))
-        .orderBy(asc(t.telegramUpdates.updateId))
-        .limit(1),
-    );
+    const query = tx
+      .select({ id: t.telegramUpdates.updateId })
+      .from(t.telegramUpdates)
+      .where(claimable(now))
+      .orderBy(asc(t.telegramUpdates.updateId))
+      .limit(1);
+    // PostgreSQL: runners (of this and other processes) claim at once; each locks the row it picks
+    // and passes over the ones others hold. Without it they all pick the same oldest row, all but
+    // one find it claimed by the time they update it, and stop as if nothing were left. (SQLite's
+    // transaction is exclusive: one claim at a time.)
+    const next =
+      dialect() === 'pg'
+        ? (
+            (await (query as unknown as { for(m: 'update', c: { skipLocked: true }): typeof query }).for(
+              'update',
+              { skipLocked: true },
+            )) as { id: number }[]
+          )[0]
+        : await get(query);
     if (!next) return undefined;
     return await get(
       tx
@@ -711,7 +722,7 @@ export async function findPhotoByTelegramUpdate(updateId: number): Promise<Photo
   return await get(db.select().from(t.sessionPhotos).where(eq(t.sessionPhotos.telegramUpdateId, updateId)));
 }
 
-/** When each of these t.sessions last changed (ms since the epoch). */
+/** When each of these sessions last changed (ms since the epoch). */
 export async function sessionsUpdatedAt(ids: string[]): Promise<{ id: string; updatedAt: number }[]> {
   const db = await conn();
   if (ids.length === 0) return [];
@@ -862,7 +873,7 @@ export async function updateEventRow(id: string, patch: Partial<NewEventRow>): P
   return (await run(db.update(t.events).set(patch).where(eq(t.events.id, id)))) > 0;
 }
 
-/** Deletes an event; its t.sessions (with their photo rows), t.booths and their logins cascade. */
+/** Deletes an event; its sessions (with their photo rows), booths and their logins cascade. */
 export async function deleteEventRow(id: string): Promise<boolean> {
   const db = await conn();
   return (await run(db.delete(t.events).where(eq(t.events.id, id)))) > 0;
@@ -876,7 +887,7 @@ export async function sessionIdsOfEvent(eventId: string): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Booths and their pairing codes (rules in lib/t.booths.ts).
+// Booths and their pairing codes (rules in lib/booths.ts).
 
 export async function insertBooth(row: NewBoothRow): Promise<void> {
   const db = await conn();
@@ -907,7 +918,7 @@ export async function updateBoothRow(
   return (await run(db.update(t.booths).set(patch).where(eq(t.booths.id, id)))) > 0;
 }
 
-/** Deletes a booth; its pairing codes and logins cascade, its t.sessions keep going (booth_id null). */
+/** Deletes a booth; its pairing codes and logins cascade, its sessions keep going (booth_id null). */
 export async function deleteBoothRow(id: string): Promise<boolean> {
   const db = await conn();
   return (await run(db.delete(t.booths).where(eq(t.booths.id, id)))) > 0;
@@ -991,7 +1002,7 @@ export async function findLogin(id: string, now: Date): Promise<LoginRow | undef
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pictures: finished t.pictures kept on a take-home link of their own (rules in lib/t.pictures.ts).
+// Pictures: finished pictures kept on a take-home link of their own (rules in lib/pictures.ts).
 
 export async function findPictureByToken(token: string): Promise<PictureRow | undefined> {
   const db = await conn();
@@ -1091,10 +1102,10 @@ export async function setEventHostToken(id: string, token: string, onlyIfNone = 
 }
 
 /**
- * An event's live t.pictures newest first, ordered by (created_at desc, id desc), one page of the
- * gallery. `before` alone: only t.pictures created strictly before that instant. `before` with
- * `beforeId`: only t.pictures strictly after (before, beforeId) in that order (created earlier, or at
- * the same instant with a smaller id), so t.pictures sharing a created_at at a page edge are neither
+ * An event's live pictures newest first, ordered by (created_at desc, id desc), one page of the
+ * gallery. `before` alone: only pictures created strictly before that instant. `before` with
+ * `beforeId`: only pictures strictly after (before, beforeId) in that order (created earlier, or at
+ * the same instant with a smaller id), so pictures sharing a created_at at a page edge are neither
  * skipped nor repeated.
  */
 export async function eventPicturesPage(
@@ -1122,7 +1133,7 @@ export async function eventPicturesPage(
   );
 }
 
-/** The count and total bytes of an event's live t.pictures (the gallery's "Download all" button). */
+/** The count and total bytes of an event's live pictures (the gallery's "Download all" button). */
 export async function eventPicturesTotal(
   eventId: string,
   now: Date,
@@ -1148,7 +1159,7 @@ export async function findEventPicture(eventId: string, id: string): Promise<Pic
   );
 }
 
-/** A page of an event's live t.pictures oldest first, after the cursor (the ZIP reads in pages). */
+/** A page of an event's live pictures oldest first, after the cursor (the ZIP reads in pages). */
 export async function eventPicturesAfter(
   eventId: string,
   after: { createdAt: Date; id: string } | undefined,
@@ -1177,7 +1188,7 @@ export async function eventPicturesAfter(
   );
 }
 
-/** The ids and times of an event's live t.pictures (the gallery stream's poll: what came, what went). */
+/** The ids and times of an event's live pictures (the gallery stream's poll: what came, what went). */
 export async function eventPictureStamps(eventId: string, now: Date): Promise<{ id: string; at: number }[]> {
   const db = await conn();
   return (

@@ -18,7 +18,7 @@ import {
   transaction,
   writeSessionChange,
 } from '@/db/queries';
-import type { PhotoRow, PhotoType } from '@/db/schema';
+import type { EventRow, PhotoRow, PhotoType } from '@/db/schema';
 import type { Caller } from './auth';
 import { renderEventPicture } from './branding';
 import { ApiError } from './errors';
@@ -327,6 +327,20 @@ export interface ComposeOptions {
 }
 
 /**
+ * The event of a session just read. An event is deleted with its sessions, so an event gone here
+ * was deleted since the session was read: the session is gone too, and that is the answer (404
+ * session_not_found), not event_not_found.
+ */
+async function eventOfSession(session: { id: string; eventId: string }): Promise<EventRow> {
+  try {
+    return await loadEvent(session.eventId);
+  } catch (err) {
+    await loadSession(session.id);
+    throw err;
+  }
+}
+
+/**
  * Composes the session's picture from its uploaded photos with its event's template: the theme,
  * the caption (the one given, else the event's; null or '' for none), the frame, and a QR code of
  * `opts.qrUrl` (the take-home link) when the event's print_qr is on.
@@ -343,7 +357,7 @@ export async function composeResult(
   if (photos.length === 0)
     throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
   const files = photos.map((p) => () => readPhotoBuffer(p.storageKey, 'full'));
-  const event = await loadEvent(session.eventId);
+  const event = await eventOfSession(session);
   const layout = requested ?? event.layouts[0] ?? 'grid';
   if (!event.layouts.includes(layout))
     throw new ApiError('invalid_layout', `This event offers these layouts: ${event.layouts.join(', ')}.`);
@@ -373,7 +387,7 @@ export const SESSION_PREVIEW_LONG_SIDE = 900;
  */
 export async function renderSessionPreview(sessionId: string, layout: string): Promise<Buffer> {
   const session = await loadLiveSession(sessionId);
-  const event = await loadEvent(session.eventId);
+  const event = await eventOfSession(session);
   if (!event.layouts.includes(layout as Layout)) {
     throw new ApiError('invalid_layout', `"layout" must be one of: ${event.layouts.join(', ')}.`);
   }

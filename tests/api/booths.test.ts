@@ -13,10 +13,11 @@ import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as create from '@/app/api/session/create/route';
 import * as list from '@/app/api/sessions/list/route';
-import { getDb } from '@/db';
-import { clearRateLimits } from '@/db/queries';
+import { conn, run, t } from '@/db/connection';
+import { clearRateLimits, findBooth, updateBoothRow } from '@/db/queries';
 import { BOOTH_SEEN_EVERY_MS } from '@/lib/auth';
 import { PAIR_MAX_PER_ADDRESS, startupPairing } from '@/lib/booths';
+import { dbRows } from '../support/db';
 import { useTestEnv } from '../support/env';
 import { type CallOptions, call, photoForm } from '../support/http';
 import * as img from '../support/images';
@@ -83,7 +84,9 @@ describe('POST /api/events/:id/booths', () => {
     expect(ttl).toBeGreaterThan(10 * 60_000 - 5_000);
     expect(ttl).toBeLessThanOrEqual(10 * 60_000 + 50);
     // Only the code's hash is stored.
-    const stored = JSON.stringify(getDb().$client.prepare('select * from booth_pairings').all());
+    const rows = await dbRows('select * from booth_pairings');
+    expect(rows).toHaveLength(1);
+    const stored = JSON.stringify(rows);
     expect(stored).not.toContain(code);
   });
 
@@ -134,9 +137,7 @@ describe('POST /api/booth/pair', () => {
       expect(r.status).toBe(c === 123456 ? 400 : 401);
       if (r.status === 401) expect(r.json.error.code).toBe('invalid_code');
     }
-    getDb()
-      .$client.prepare('update booth_pairings set expires_at = ?')
-      .run(Date.now() - 1);
+    await run((await conn()).update(t.boothPairings).set({ expiresAt: new Date(Date.now() - 1) }));
     const expired = await pairWith(code);
     expect(expired.status).toBe(401);
     expect(expired.json.error.code).toBe('invalid_code');
@@ -468,9 +469,8 @@ describe('GET /api/booths', () => {
     const e = await newEvent();
     const made = await addBooth(e.id, { name: 'Never paired' });
     const { cookie, boothId } = await pairedBooth(e.id, 'Paired');
-    const db = getDb().$client;
     const longAgo = Date.now() - 5 * 60_000;
-    db.prepare('update booths set last_seen_at = ? where id = ?').run(longAgo, boothId);
+    expect(await updateBoothRow(boothId, { lastSeenAt: new Date(longAgo) })).toBe(true);
 
     const listed = await call(boothsRoute.GET, { path: `/api/booths?event_id=${e.id}`, as: 'admin' });
     expect(listed.status).toBe(200);
@@ -487,11 +487,11 @@ describe('GET /api/booths', () => {
 
     // A request of the booth marks it seen (at most every 15 s).
     await call(boothMe.GET, { path: '/api/booth/me', headers: { cookie } });
-    const seen = (db.prepare('select last_seen_at t from booths where id = ?').get(boothId) as { t: number })
-      .t;
+    const seenAt = async () => (await findBooth(boothId))?.lastSeenAt?.getTime();
+    const seen = await seenAt();
     expect(seen).toBeGreaterThan(Date.now() - 5_000);
     await call(boothMe.GET, { path: '/api/booth/me', headers: { cookie } });
-    expect(db.prepare('select last_seen_at t from booths where id = ?').get(boothId)).toEqual({ t: seen });
+    expect(await seenAt()).toBe(seen);
     expect(BOOTH_SEEN_EVERY_MS).toBe(15_000);
     const online = await call(boothsRoute.GET, { path: '/api/booths', as: 'admin' });
     expect(online.json.booths.find((b: { id: string }) => b.id === boothId)).toMatchObject({ online: true });

@@ -6,11 +6,13 @@ import * as photos from '@/app/api/session/[id]/photos/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as create from '@/app/api/session/create/route';
 import * as list from '@/app/api/sessions/list/route';
-import { closeDbForTests, getDb } from '@/db';
-import { ensureDefaultEvent } from '@/db/default-event';
+import { closeDbForTests } from '@/db';
+import { prepareDatabase } from '@/db/connection';
+import { listEvents as listEventRows } from '@/db/queries';
 import { resetConfigForTests } from '@/lib/config';
 import { loadEvent } from '@/lib/event-rules';
 import { createSession as createSessionRow } from '@/lib/sessions';
+import { dbRows } from '../support/db';
 import { useTestEnv } from '../support/env';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
@@ -101,13 +103,16 @@ describe('the default event', () => {
 
   it('is made once: opening the database again, with another environment, changes nothing', async () => {
     const before = await defaultEventJson();
-    ensureDefaultEvent(getDb());
+    // As a server starting on this database does (SQLite: open + migrate; PostgreSQL: migratePg).
+    await prepareDatabase();
     process.env.EVENT_NAME = 'Someone else';
     resetConfigForTests();
     closeDbForTests();
     try {
-      ensureDefaultEvent(getDb());
-      const defaults = getDb().$client.prepare('select id, name from events where is_default = 1').all();
+      await prepareDatabase();
+      const defaults = (await listEventRows())
+        .filter((e) => e.isDefault)
+        .map(({ id, name }) => ({ id, name }));
       expect(defaults).toEqual([{ id: before.id, name: 'Anna & Boris' }]);
     } finally {
       process.env.EVENT_NAME = 'Anna & Boris';
@@ -379,13 +384,12 @@ describe('DELETE /api/events/:id', () => {
     const r = await deleteEvent(e.id);
     expect(r.status).toBe(204);
     expect(await blobFolderGone(`photos/${s.id}/`)).toBe(true);
-    const db = getDb().$client;
-    expect(db.prepare('select count(*) n from sessions where id = ?').get(s.id)).toEqual({ n: 0 });
-    expect(db.prepare('select count(*) n from session_photos where session_id = ?').get(s.id)).toEqual({
-      n: 0,
-    });
-    expect(db.prepare('select count(*) n from booths where event_id = ?').get(e.id)).toEqual({ n: 0 });
-    expect(db.prepare('select count(*) n from booth_pairings').get()).toEqual({ n: 0 });
+    expect(await dbRows('select count(*) n from sessions where id = ?', [s.id])).toEqual([{ n: 0 }]);
+    expect(await dbRows('select count(*) n from session_photos where session_id = ?', [s.id])).toEqual([
+      { n: 0 },
+    ]);
+    expect(await dbRows('select count(*) n from booths where event_id = ?', [e.id])).toEqual([{ n: 0 }]);
+    expect(await dbRows('select count(*) n from booth_pairings')).toEqual([{ n: 0 }]);
     expect((await getEvent(e.id)).status).toBe(404);
     expect(
       (await call(sessionRoute.GET, { path: `/api/session/${s.id}`, params: { id: s.id } })).status,

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import * as hostLink from '@/app/api/events/[id]/host-link/route';
 import * as eventsRoute from '@/app/api/events/route';
@@ -13,15 +12,16 @@ import * as galleryZip from '@/app/api/gallery/[token]/zip/route';
 import * as pictureRoute from '@/app/api/pictures/[token]/route';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as create from '@/app/api/session/create/route';
-import { getDb } from '@/db';
-import { pictures } from '@/db/schema';
+import { conn, run, t } from '@/db/connection';
+import { findEventPicture, findPictureByToken, picturesOfEvent, updatePictureRow } from '@/db/queries';
 import { loadGallery } from '@/lib/gallery';
 import { galleryZipResponse } from '@/lib/gallery-zip';
-import { pictureFilePath } from '@/lib/storage';
+import { pictureBlobKey } from '@/lib/storage';
+import { dbRun } from '../support/db';
 import { useTestEnv } from '../support/env';
 import { buildRequest, call, photoForm, readResponse } from '../support/http';
 import * as img from '../support/images';
-import { storedBlobKeys } from '../support/storage';
+import { readStoredBlob, storedBlobKeys } from '../support/storage';
 
 /** The host gallery: the host link, its pages of pictures, the host's remove. */
 
@@ -139,21 +139,17 @@ describe('the gallery', () => {
 
   it('pages by (created_at, id): pictures made in the same millisecond across a page edge are neither skipped nor doubled', async () => {
     const event = await eventWith('Same instant');
-    const rowOf = (url: string) => {
-      const row = getDb()
-        .select()
-        .from(pictures)
-        .where(eq(pictures.token, url.split('/p/')[1] ?? ''))
-        .get();
+    const rowOf = async (url: string) => {
+      const row = await findPictureByToken(url.split('/p/')[1] ?? '');
       if (!row) throw new Error(`no picture row for ${url}`);
       return row;
     };
-    const older = rowOf(await pictureOf(event.id, 20));
+    const older = await rowOf(await pictureOf(event.id, 20));
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(rowOf(await pictureOf(event.id, 30 + i)).id);
+    for (let i = 0; i < 5; i++) ids.push((await rowOf(await pictureOf(event.id, 30 + i))).id);
     // The five share one created_at (a fixed clock), one second after the older picture.
     const same = new Date(older.createdAt.getTime() + 1000);
-    for (const id of ids) getDb().update(pictures).set({ createdAt: same }).where(eq(pictures.id, id)).run();
+    for (const id of ids) await updatePictureRow(id, { createdAt: same });
     const expected = [...ids].sort().reverse().concat(older.id);
 
     const token = (await getLink(event.id)).json.token;
@@ -217,12 +213,7 @@ describe('the gallery', () => {
     await pictureOf(event.id);
     const token = (await getLink(event.id)).json.token;
     expect((await gallery(token)).json.pictures).toHaveLength(1);
-    const { getDb } = await import('@/db');
-    const { pictures } = await import('@/db/schema');
-    getDb()
-      .update(pictures)
-      .set({ expiresAt: new Date(Date.now() - 1000) })
-      .run();
+    await run((await conn()).update(t.pictures).set({ expiresAt: new Date(Date.now() - 1000) }));
     expect((await gallery(token)).json.pictures).toHaveLength(0);
   });
 });
@@ -245,8 +236,8 @@ describe('the host removes a picture', () => {
     const otherPicToken = otherUrl.split('/').pop() as string;
     expect((await call(pictureRoute.GET, { path: '/', params: { token: otherPicToken } })).status).toBe(200);
 
-    const sessionId = (await getDb()).select().from(pictures).where(eq(pictures.id, mine.id)).get()
-      ?.sessionId as string;
+    const sessionId = (await findEventPicture(event.id, mine.id))?.sessionId as string;
+    expect(sessionId).toBeTruthy();
     expect((await removeIt(token, mine.id)).status).toBe(204);
     expect((await gallery(token)).json.pictures).toHaveLength(0);
     // Nothing of it stays: the session's own copy of the result goes too.
@@ -294,17 +285,16 @@ describe('download all', () => {
         new RegExp(`^Анна & Boris 2027 06 \\d{4}-\\d{2}-\\d{2} \\d{2}-\\d{2} 00${i + 1}\\.jpg$`),
       );
     });
-    const rows = getDb()
-      .select()
-      .from(pictures)
-      .where(eq(pictures.eventId, event.id))
-      .all()
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-    rows.forEach((row, i) => {
+    const rows = (await picturesOfEvent(event.id)).sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
+    );
+    expect(rows).toHaveLength(4);
+    for (const [i, row] of rows.entries()) {
       const got = fs.readFileSync(path.join(dir, 'x', names[i] as string));
-      expect(got.equals(fs.readFileSync(pictureFilePath(row.storageKey, 'full')))).toBe(true);
+      const stored = await readStoredBlob(pictureBlobKey(row.storageKey, 'full'));
+      expect(stored && got.equals(stored)).toBe(true);
       expect(got.length).toBe(row.bytes);
-    });
+    }
 
     // Read from the DB one page at a time (pages of 1 here): the same archive, every entry.
     const paged = await readResponse(
@@ -401,7 +391,7 @@ describe('the live gallery stream', () => {
     expect(text.match(/event: picture/g)).toHaveLength(1);
 
     // Removed behind this process's back (as another worker or the bot would): still told.
-    getDb().delete(pictures).where(eq(pictures.id, picture.id)).run();
+    expect(await dbRun('delete from pictures where id = ?', [picture.id])).toBe(1);
     const gone = await until(/event: removed\ndata: (.*)\n\n/);
     expect(JSON.parse(gone?.[1] ?? '{}')).toEqual({ id: picture.id });
 

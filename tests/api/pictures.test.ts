@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { NextRequest } from 'next/server';
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
@@ -15,11 +14,11 @@ import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as create from '@/app/api/session/create/route';
 import * as cleanup from '@/app/api/sessions/cleanup/route';
-import { getDb } from '@/db';
-import { pictures } from '@/db/schema';
+import { findPictureByToken, picturesOfEvent, updatePictureRow } from '@/db/queries';
 import * as branding from '@/lib/branding';
 import { cleanupExpired, sweepOrphans } from '@/lib/cleanup';
 import { proxy } from '@/proxy';
+import { dbRows } from '../support/db';
 import { useTestEnv } from '../support/env';
 import { buildRequest, call, photoForm } from '../support/http';
 import * as img from '../support/images';
@@ -32,6 +31,13 @@ import { blobFolderGone, removeStoredBlob, storedBlobKeys, storedBlobNames } fro
 
 const env = useTestEnv();
 const DAY = 24 * 60 * 60_000;
+
+/** Moves a picture's expires_at a second into the past. */
+async function expireNow(token: string): Promise<void> {
+  const row = await findPictureByToken(token);
+  if (!row) throw new Error(`no picture with token ${token}`);
+  await updatePictureRow(row.id, { expiresAt: new Date(Date.now() - 1000) });
+}
 
 const postEvent = (json: unknown) => call(eventsRoute.POST, { path: '/api/events', as: 'admin', json });
 const createSession = async (json: Record<string, unknown>) => {
@@ -190,8 +196,7 @@ describe('a result becomes a picture', () => {
     expect(second.headers.get('etag')).not.toBe(first.headers.get('etag'));
     // The old picture's files went; the same number of files is left.
     expect((await pictureFiles()).length).toBe(filesBefore);
-    const rows = getDb().select().from(pictures).all();
-    expect(rows.filter((p) => p.sessionId === s.id)).toHaveLength(1);
+    expect(await dbRows('select id from pictures where session_id = ?', [s.id])).toHaveLength(1);
   });
 
   it('retention_days 0 (the default event): no picture, picture_url null, no picture files', async () => {
@@ -236,11 +241,7 @@ describe('the take-home link', () => {
   it('past expires_at: 410 picture_expired for the JSON and the image', async () => {
     const s = await composedSession((await eventWith(1)).id);
     const token = tokenOf(s.picture_url);
-    getDb()
-      .update(pictures)
-      .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(pictures.token, token))
-      .run();
+    await expireNow(token);
     for (const r of [await getPicture(token), await getImage(token)]) {
       expect(r.status).toBe(410);
       expect(r.json.error.code).toBe('picture_expired');
@@ -254,11 +255,7 @@ describe('the take-home link', () => {
       proxy(new NextRequest(`http://booth.test/p/${token}`, { headers: { 'accept-language': lang } }));
     expect((await page('en')).status).toBe(200);
     expect((await page('en')).headers.get('x-middleware-next')).toBe('1');
-    getDb()
-      .update(pictures)
-      .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(pictures.token, token))
-      .run();
+    await expireNow(token);
     const en = await page('en-US,en;q=0.8');
     expect(en.status).toBe(410);
     expect(en.headers.get('content-type')).toMatch(/^text\/html/);
@@ -437,7 +434,7 @@ describe('races and changes around a picture', () => {
     expect([a.status, b.status]).toEqual([201, 201]);
     const now = (await getSession(s.id)).json.session;
     const token = tokenOf(now.picture_url);
-    expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(1);
+    expect(await picturesOfEvent(event.id)).toHaveLength(1);
     expect(await eventPictureFiles(event.id)).toHaveLength(2);
     const res = await call(result.GET, { path: `/api/session/${s.id}/result`, params: { id: s.id } });
     expect(Buffer.compare((await getImage(token)).body, res.body)).toBe(0);
@@ -458,7 +455,7 @@ describe('races and changes around a picture', () => {
     const r = await composing;
     expect(r.status).toBe(404);
     expect(r.json.error.code).toBe('session_not_found');
-    expect(getDb().select().from(pictures).where(eq(pictures.eventId, event.id)).all()).toHaveLength(0);
+    expect(await picturesOfEvent(event.id)).toHaveLength(0);
     await sweepOrphans({ all: true });
     expect(await blobFolderGone(`pictures/${event.id}/`)).toBe(true);
   });

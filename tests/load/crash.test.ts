@@ -130,10 +130,11 @@ describe('crash in the middle of event load (node server.mjs, 2 workers)', () =>
     );
     const stored = await storedBlobKeys('photos/', dataDir);
     if (isHosted()) {
-      // A bucket shared by a fleet keeps what a killed instance stored without a row for the
-      // orphan sweep's hour (another instance's upload may be between its put and its commit
-      // right now); the sweep itself: tests/blobs/app-storage.test.ts. Every row's objects are there.
-      for (const key of expected) expect(stored, key).toContain(key);
+      // In a bucket a start-up does not sweep orphans at once (another instance may be between an
+      // upload's put and its commit; lib/cleanup.ts: an hour's grace there): every row's files are
+      // there, and what else is there is at most the full + thumb of each upload the kill cut off.
+      expect(stored.filter((k) => expected.has(k))).toEqual([...expected].sort());
+      expect(stored.length - expected.size).toBeLessThanOrEqual(2 * broken);
     } else {
       expect(stored).toEqual([...expected].sort());
     }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { getDb } from '@/db';
+import { closePgForTests } from '@/db/pg';
 import { isHosted, testDatabaseUrl } from './mode';
 
 /**
@@ -81,4 +82,33 @@ export async function dbRun(sql: string, params: unknown[] = [], where?: string)
     });
   }
   return onSqlite(where, (db) => db.prepare(sql).run(...params).changes);
+}
+
+/**
+ * Makes the in-process app's database refuse every write (reads still answer) until the returned
+ * function is called, as a database gone read-only would. Embedded: SQLite's query_only on the
+ * app's connection. Hosted: the database's default_transaction_read_only, and the app's pool
+ * closed so that its next connections take it (and again after, to be writable again).
+ */
+export async function refuseWrites(): Promise<() => Promise<void>> {
+  if (!isHosted()) {
+    const db = getDb().$client;
+    db.pragma('query_only = ON');
+    return async () => {
+      db.pragma('query_only = OFF');
+    };
+  }
+  const name = new URL(postgresUrl()).pathname.slice(1);
+  const readOnly = (on: boolean) =>
+    onPostgres(undefined, async (pg) => {
+      // This session's own transactions stay writable whatever the database's default.
+      await pg.unsafe('set default_transaction_read_only = off');
+      await pg.unsafe(`alter database "${name}" set default_transaction_read_only = ${on ? 'on' : 'off'}`);
+    });
+  await readOnly(true);
+  await closePgForTests();
+  return async () => {
+    await readOnly(false);
+    await closePgForTests();
+  };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type BlobStore, blobStore, DiskBlobStore, S3BlobStore } from '@/lib/blobs';
 import { parseConfig } from '@/lib/config';
+import { ADMIN_TOKEN, BOOTH_TOKEN } from './env';
 import { hostedEnv, isHosted, testDatabaseName } from './mode';
 
 /**
@@ -16,8 +17,8 @@ import { hostedEnv, isHosted, testDatabaseName } from './mode';
 export function storeFor(dataDir: string): BlobStore {
   if (!isHosted()) return new DiskBlobStore({ root: dataDir, tmpDir: path.join(dataDir, 'tmp') });
   const url = `postgres://x/${testDatabaseName(dataDir)}`;
-  // Only the S3 part matters here; the tokens keep the rest of the configuration valid.
-  const s3 = parseConfig({ ...hostedEnv(url), BOOTH_TOKEN: 'x'.repeat(12), ADMIN_TOKEN: 'y'.repeat(12) }).s3;
+  // (Tokens are required with DATABASE_URL; only the S3 part of this configuration is used.)
+  const s3 = parseConfig({ ...hostedEnv(url), BOOTH_TOKEN, ADMIN_TOKEN }).s3;
   if (!s3) throw new Error('hosted env without S3_BUCKET');
   return new S3BlobStore(s3);
 }

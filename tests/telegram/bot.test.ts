@@ -7,10 +7,10 @@ import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as deepLink from '@/app/api/session/[id]/telegram/route';
 import * as webhook from '@/app/api/telegram/webhook/route';
-import { getDb } from '@/db';
 import { findTelegramUpdate } from '@/db/queries';
 import { addUploadedPhoto } from '@/lib/photos';
 import { updateSession } from '@/lib/sessions';
+import { refuseWrites } from '../support/db';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
 import { newSession, openEvents, startPayload, useTelegram } from './harness';
@@ -539,17 +539,16 @@ describe('robustness', () => {
   it('asks Telegram for the next updates only once a batch is stored: a batch the database refused comes again', async () => {
     const api = tg.api();
     const g = guest('en');
-    const db = getDb().$client;
     const update = textUpdate(api, g, '/help');
     const polls = api.callsOf('getUpdates').length;
-    db.pragma('query_only = ON');
+    const allowWrites = await refuseWrites();
     try {
       api.push(update);
       await api.waitFor(() => api.callsOf('getUpdates').length >= polls + 1, 'the batch to be fetched');
       await new Promise((r) => setTimeout(r, 100));
       expect(await findTelegramUpdate(update.update_id)).toBeUndefined();
     } finally {
-      db.pragma('query_only = OFF');
+      await allowWrites();
     }
     // Not confirmed to Telegram: every getUpdates so far asked from this update or before.
     expect(api.callsOf('getUpdates').every((c) => Number(c.params.offset ?? 0) <= update.update_id)).toBe(

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as result from '@/app/api/session/[id]/result/route';
 import * as sessionRoute from '@/app/api/session/[id]/route';
 import * as webhook from '@/app/api/telegram/webhook/route';
-import { getDb } from '@/db';
 import { findTelegramUpdate } from '@/db/queries';
 import { startServer } from '@/lib/startup';
+import { dbRun, refuseWrites } from '../support/db';
 import { call, photoForm } from '../support/http';
 import * as img from '../support/images';
 import { BOT_USERNAME, newSession, startPayload, useTelegram } from './harness';
@@ -113,13 +113,12 @@ describe('webhook mode', () => {
     const api = tg.api();
     const guest: Guest = { id: 777004, language_code: 'en' };
     const update = textUpdate(api, guest, '/help');
-    const db = getDb().$client;
-    db.pragma('query_only = ON');
+    const allowWrites = await refuseWrites();
     let refused: Awaited<ReturnType<typeof post>>;
     try {
       refused = await post(update);
     } finally {
-      db.pragma('query_only = OFF');
+      await allowWrites();
     }
     expect(refused.status).toBe(500);
     expect(refused.json.error.code).toBe('internal_error');
@@ -144,11 +143,12 @@ describe('webhook mode', () => {
       'the photo update done',
     );
     // As a process killed after the photo's commit but before the update was marked done leaves it.
-    getDb()
-      .$client.prepare(
+    expect(
+      await dbRun(
         "update telegram_updates set state = 'pending', payload = ?, processed_at = null where update_id = ?",
-      )
-      .run(JSON.stringify(update), update.update_id);
+        [JSON.stringify(update), update.update_id],
+      ),
+    ).toBe(1);
     // A copy from Telegram sets the inbox going, as a restart's scan would.
     expect((await post(structuredClone(update))).status).toBe(200);
     await api.waitFor(
