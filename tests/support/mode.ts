@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { type HostedStack, hostedEnvFor, s3PrefixFor } from '../../bench/lib/hosted';
 
 /**
  * The two modes the API and server suites run in (vitest.config.mts projects):
@@ -15,17 +16,7 @@ import { inject } from 'vitest';
 export type TestMode = 'embedded' | 'hosted';
 
 /** Where the hosted project's shared PostgreSQL and Swift listen (provided by hosted-setup.ts). */
-export interface HostedStack {
-  /** The cluster's maintenance database: postgres://postgres@127.0.0.1:PORT/postgres */
-  postgresUrl: string;
-  s3: {
-    endpoint: string;
-    region: string;
-    accessKeyId: string;
-    secretAccessKey: string;
-    bucket: string;
-  };
-}
+export type { HostedStack };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -95,19 +86,9 @@ export async function dropTestDatabase(url: string): Promise<void> {
 }
 
 /** The S3_PREFIX of a test database: its name, so a file's blobs sit beside nobody else's. */
-export const s3PrefixFor = (databaseUrl: string): string => `${new URL(databaseUrl).pathname.slice(1)}/`;
+export { s3PrefixFor };
 
 /** The environment that puts the app in hosted mode on `databaseUrl` and its blob prefix. */
 export function hostedEnv(databaseUrl: string): Record<string, string> {
-  const { s3 } = hostedStack();
-  return {
-    DATABASE_URL: databaseUrl,
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    S3_FORCE_PATH_STYLE: '1',
-    S3_PREFIX: s3PrefixFor(databaseUrl),
-  };
+  return hostedEnvFor(hostedStack(), databaseUrl);
 }
