@@ -237,3 +237,16 @@ function prefixLines(prefix: string, text: string): string {
     .map((l, i, all) => (i === all.length - 1 && l === '' ? l : prefix + l))
     .join('\n')}${text.endsWith('\n') ? '' : '\n'}`;
 }
+
+/** How many connections the database `name` has now (pg_stat_activity; this query's own not counted). */
+export async function databaseConnections(stack: HostedStack, name: string): Promise<number> {
+  const sql = postgres(stack.postgresUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from pg_stat_activity where datname = ${name}`;
+    return row?.n ?? 0;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
