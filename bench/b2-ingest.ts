@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { MAX_LONG_SIDE, THUMB_LONG_SIDE } from '@/lib/images';
 import { createSession, uploadPhoto } from './lib/api';
 import { makePhoneJpeg, smallJpeg } from './lib/images';
+import { sessionsFor, uploadAll } from './lib/ingest';
 import { type BenchContext, type BenchResult, type Row, x } from './lib/report';
 import { type RunningServer, startProduct } from './lib/servers';
 import { fmtMB, MB, median, pool, rssSampler, sleep, treeRss } from './lib/util';
@@ -34,24 +35,6 @@ async function sharpAlone(file: string): Promise<number> {
     .toBuffer();
   createHash('sha256').update(full).digest('hex');
   return full.length;
-}
-
-async function sessionsFor(base: string, uploads: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < Math.ceil(uploads / 5); i++) ids.push(await createSession(base));
-  // Upload i goes to session i % n: at most 5 each, and concurrent uploads spread over sessions.
-  return Array.from({ length: uploads }, (_, i) => ids[i % ids.length] as string);
-}
-
-async function uploadAll(
-  base: string,
-  file: Buffer,
-  targets: string[],
-  inFlight: number,
-): Promise<{ seconds: number; statuses: number[] }> {
-  const t0 = performance.now();
-  const statuses = await pool(targets, inFlight, async (id) => (await uploadPhoto(base, id, file)).status);
-  return { seconds: (performance.now() - t0) / 1000, statuses };
 }
 
 export async function runB2B3(ctx: BenchContext): Promise<BenchResult> {

@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createSession, uploadPhoto } from './lib/api';
 import { smallJpeg } from './lib/images';
+import { timeUploadsToBooth } from './lib/live';
 import type { BenchContext, BenchResult, Row } from './lib/report';
 import { boothAuth, type RunningServer, startProduct } from './lib/servers';
 import { openSse, type SseClient } from './lib/sse';
@@ -136,44 +137,19 @@ export async function runB4(ctx: BenchContext): Promise<BenchResult> {
     const open = streams.filter((s) => !s.isClosed()).length;
 
     ctx.log(`B4: ${uploads} uploads, each timed to its booth's SSE event`);
-    const watched = await pool(
-      Array.from({ length: uploads / 5 }, (_, i) => i),
-      8,
-      async () => await createSession(product.url),
-    );
-    const booths = new Map<string, SseClient>();
-    for (const id of watched) {
-      const c = await openSse(`${product.url}/api/session/${id}/events`, { headers: boothAuth });
-      await c.waitFor((e) => e.event === 'session');
-      booths.set(id, c);
-      streams.push(c);
-    }
-    const afterAnswer: number[] = [];
-    const fromSend: number[] = [];
-    let bad = 0;
-    for (let i = 0; i < uploads; i++) {
-      const id = watched[i % watched.length] as string;
-      const expected = Math.floor(i / watched.length) + 1;
-      const booth = booths.get(id) as SseClient;
-      const seen = booth.waitFor((e) => e.event === 'session' && e.data?.photo_count >= expected, 10_000);
-      const t0 = performance.now();
-      const res = await uploadPhoto(product.url, id, jpeg);
-      const t1 = performance.now();
-      if (res.status !== 201) bad++;
-      const ev = await seen.catch(() => undefined);
-      if (!ev) {
-        bad++;
-        continue;
-      }
-      afterAnswer.push(Math.max(0, ev.at - t1));
-      fromSend.push(ev.at - t0);
-    }
+    const { afterAnswer, fromSend, bad, sessions } = await timeUploadsToBooth({
+      uploadBase: product.url,
+      streamBase: product.url,
+      uploads,
+      jpeg,
+      streams,
+    });
     const rtt = await loopbackRtt(200);
     const p50 = percentile(afterAnswer, 50);
     const p99 = percentile(afterAnswer, 99);
     const added = rssStreams - rssBefore;
     details.push(
-      `- ${uploads} uploads of a ${(jpeg.length / 1024).toFixed(0)} KB JPEG, one at a time, ${watched.length} sessions each watched by a booth stream, with ${open}/${idleClients} idle streams open on 100 other sessions${bad ? `; ${bad} uploads failed or had no event` : ''}.`,
+      `- ${uploads} uploads of a ${(jpeg.length / 1024).toFixed(0)} KB JPEG, one at a time, ${sessions} sessions each watched by a booth stream, with ${open}/${idleClients} idle streams open on 100 other sessions${bad ? `; ${bad} uploads failed or had no event` : ''}.`,
       `- answer → booth event: p50 ${fmtMs(p50)}, p99 ${fmtMs(p99)}, max ${fmtMs(Math.max(...afterAnswer))} (0 when the event arrived before the answer: the server publishes right after the commit)`,
       `- request sent → booth event (the guest's whole wait, including decoding and storing): p50 ${fmtMs(percentile(fromSend, 50))}, p99 ${fmtMs(percentile(fromSend, 99))}`,
       `- raw loopback TCP round trip (echo, 200 samples): p50 ${fmtMs(percentile(rtt, 50))}, p99 ${fmtMs(percentile(rtt, 99))}`,

@@ -8,12 +8,13 @@ import { runB5 } from './b5-page';
 import { runB6 } from './b6-compose';
 import { runB7 } from './b7-brand';
 import { runB8 } from './b8-gallery';
+import { runB9 } from './b9-hosted';
 import type { BenchContext, BenchResult, Row } from './lib/report';
 import { distDir, ensureBuild, ROOT } from './lib/servers';
 import { ANALYSIS } from './notes';
 
 /**
- * `npm run bench`: builds if needed (into NEXT_DIST_DIR, default .next-bench), runs B1–B8 against
+ * `npm run bench`: builds if needed (into NEXT_DIST_DIR, default .next-bench), runs B1–B9 against
  * servers it starts itself on 127.0.0.1 with throwaway data, prints the table and rewrites
  * BENCHMARKS.md. Options: --only B1,B5 (e.g. --only B7: just the branding rows)  --quick (shorter runs, for trying the harness)
  * --no-write (print only).
@@ -35,6 +36,11 @@ const BENCHES: { ids: string[]; title: string; run: (ctx: BenchContext) => Promi
   { ids: ['B6'], title: 'B6 — compose', run: runB6 },
   { ids: ['B7'], title: 'B7 — branded pictures: template cost and preview latency', run: runB7 },
   { ids: ['B8'], title: 'B8 — host gallery: ZIP of 1,000 pictures and the gallery page', run: runB8 },
+  {
+    ids: ['B9'],
+    title: 'B9 — hosted pair (2 instances, nginx, PostgreSQL, S3) vs the embedded server',
+    run: runB9,
+  },
 ];
 
 function loadAverage(): string {

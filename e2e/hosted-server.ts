@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createDatabase, hostedEnvFor, startHostedStack } from '../bench/lib/hosted';
 import { nextBuild, type RunningServer, startProduct } from '../bench/lib/servers';
-import { createDatabase, hostedEnvFor, startHostedStack } from '../tests/support/hosted-stack';
 import { startNginx } from '../tests/support/nginx';
 import { E2E_ADMIN_TOKEN, E2E_BOOTH_TOKEN, E2E_HOSTED_PORT } from './env';
 
@@ -74,7 +74,9 @@ async function main() {
 
   const t0 = Date.now();
   const services = await startHostedStack('pb-e2e');
-  started('PostgreSQL and Swift', services.pids, services.stop);
+  started('PostgreSQL and Swift', [services.pg.pid, ...Object.values(services.swift.pids)], async () => {
+    await services.stop();
+  });
   const databaseUrl = await createDatabase(services.stack, 'pb_e2e');
   log(`PostgreSQL and Swift ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 

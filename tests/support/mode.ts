@@ -1,9 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { type HostedStack, hostedEnvFor } from './hosted-stack';
-
-export { type HostedStack, s3PrefixFor } from './hosted-stack';
+import { type HostedStack, hostedEnvFor, s3PrefixFor } from '../../bench/lib/hosted';
 
 /**
  * The two modes the API and server suites run in (vitest.config.mts projects):
@@ -16,6 +14,9 @@ export { type HostedStack, s3PrefixFor } from './hosted-stack';
  */
 
 export type TestMode = 'embedded' | 'hosted';
+
+/** Where the hosted project's shared PostgreSQL and Swift listen (provided by hosted-setup.ts). */
+export type { HostedStack };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -83,6 +84,9 @@ export async function dropTestDatabase(url: string): Promise<void> {
   if (!/^pb_test_[a-z0-9_]+$/.test(name)) throw new Error(`not a test database: ${name}`);
   await withMaintenance((sql) => sql.unsafe(`drop database if exists "${name}" with (force)`));
 }
+
+/** The S3_PREFIX of a test database: its name, so a file's blobs sit beside nobody else's. */
+export { s3PrefixFor };
 
 /** The environment that puts the app in hosted mode on `databaseUrl` and its blob prefix. */
 export function hostedEnv(databaseUrl: string): Record<string, string> {
