@@ -556,7 +556,7 @@ describe('outages of PostgreSQL and of the object store (a PostgreSQL and a Swif
         return again;
       }
     };
-    const reopened = { a: onA, b: onB };
+    const before = { a: onA, b: onB };
     [onB, onA] = await Promise.all([current(onB, pair.b.url), current(onA, pair.a.url)]);
     const seenOnB = onB.events.find((e) => e.event === 'session' && e.data.photo_count === 1)?.at ?? 0;
 
@@ -593,7 +593,7 @@ describe('outages of PostgreSQL and of the object store (a PostgreSQL and a Swif
       byStatus.set(k, (byStatus.get(k) ?? 0) + 1);
     }
     console.log(
-      `[xinst] PostgreSQL restart took ${(restartDone - restartStart).toFixed(0)} ms; first guest photo ${(backAfter / 1000).toFixed(2)} s after, seen on B ${((seenOnB - (firstPhoto ?? 0)) / 1000).toFixed(2)} s after that; streams reconnected: A ${reopened.a !== onA}, B ${reopened.b !== onB}; listeners right after: ${listenersRightAfter}/${listening}; guest tries ${guestTries.join(' ')}; slowest answer ${Math.max(...answers.map((a) => a.ms)).toFixed(0)} ms; answers: ${[...byStatus].map(([k, v]) => `${k} ×${v}`).join(', ')}`,
+      `[xinst] PostgreSQL restart took ${(restartDone - restartStart).toFixed(0)} ms; first guest photo ${(backAfter / 1000).toFixed(2)} s after, seen on B ${((seenOnB - (firstPhoto ?? 0)) / 1000).toFixed(2)} s after that; streams reconnected: A ${before.a !== onA}, B ${before.b !== onB}; listeners right after: ${listenersRightAfter}/${listening}; guest tries ${guestTries.join(' ')}; slowest answer ${Math.max(...answers.map((a) => a.ms)).toFixed(0)} ms; answers: ${[...byStatus].map(([k, v]) => `${k} ×${v}`).join(', ')}`,
     );
     const bad = answers.filter(
       (a) => !([200, 201].includes(a.status) || (a.status === 503 && a.code === 'server_busy')),
