@@ -25,9 +25,19 @@ export const MIGRATION_LOCK_ID = 0x70622d6d696772n;
 
 const g = globalThis as unknown as { __pbPg?: { url: string; db: PgDb } };
 
+/**
+ * Seconds before the pool's reconnect attempt `retries`: 0.1, 0.2, 0.4 … capped at 2 (with
+ * jitter). postgres.js's default grows to 20 s: after PostgreSQL restarted, an instance whose
+ * connections failed a few times during the outage held every query (requests, live streams'
+ * reads) up to 20 s before connecting again (tests/hosted/cross-instance.test.ts).
+ */
+export function poolBackoff(retries: number): number {
+  return (0.75 + Math.random() / 4) * Math.min(0.05 * 2 ** retries, 2);
+}
+
 /** Opens a pool (postgres.js connects lazily, on the first query). */
 export function openPg(url: string, options: postgres.Options<Record<string, never>> = {}): PgDb {
-  const client = postgres(url, { onnotice: () => {}, ...options });
+  const client = postgres(url, { onnotice: () => {}, backoff: poolBackoff, ...options });
   return drizzle(client, { schema }) as PgDb;
 }
 

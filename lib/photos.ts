@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
+import { isDatabaseUnavailable } from '@/db/connection';
 import {
   countPhotos,
   countUploadSlots,
@@ -185,8 +186,9 @@ async function storeAndCommit(
   const id = randomUUID();
   const storageKey = `${sessionId}/${id}`;
   const undo = await storePhotoFiles(storageKey, image.full, image.thumb);
+  let committed: { photo: PhotoRow; duplicate: boolean };
   try {
-    const { photo, duplicate } = await transaction(async () => {
+    committed = await transaction(async () => {
       const session = await findSession(sessionId);
       if (!session)
         throw new ApiError('session_not_found', 'The session was deleted while the photo was being sent.');
@@ -209,16 +211,21 @@ async function storeAndCommit(
       const existing = await commit(session, row);
       return existing ? { photo: existing, duplicate: true } : { photo: row, duplicate: false };
     });
-    if (duplicate) {
-      await undo();
-      return { photo, session: (await findSession(photo.sessionId)) as SessionWithCounts, duplicate };
-    }
-    publish({ kind: 'changed', sessionId });
-    return { photo, session: (await findSession(sessionId)) as SessionWithCounts, duplicate };
   } catch (err) {
-    await undo();
+    // A lost connection may come after PostgreSQL committed (the answer is what got lost): the
+    // files then belong to a row. While the database cannot answer they stay; the orphan sweep
+    // removes them if no row came of it (lib/cleanup.ts).
+    if (!isDatabaseUnavailable(err)) await undo();
     throw err;
   }
+  const { photo, duplicate } = committed;
+  if (duplicate) {
+    await undo();
+    return { photo, session: (await findSession(photo.sessionId)) as SessionWithCounts, duplicate };
+  }
+  // Committed: from here on the files are the row's, whatever fails next.
+  publish({ kind: 'changed', sessionId });
+  return { photo, session: (await findSession(sessionId)) as SessionWithCounts, duplicate };
 }
 
 /**
