@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
-import { isDatabaseUnavailable } from '@/db/connection';
+import { dialect, isDatabaseUnavailable } from '@/db/connection';
 import {
   countPhotos,
   countUploadSlots,
@@ -214,8 +214,8 @@ async function storeAndCommit(
   } catch (err) {
     // A lost connection may come after PostgreSQL committed (the answer is what got lost): the
     // files then belong to a row. While the database cannot answer they stay; the orphan sweep
-    // removes them if no row came of it (lib/cleanup.ts).
-    if (!isDatabaseUnavailable(err)) await undo();
+    // removes them if no row came of it (lib/cleanup.ts). SQLite's refusals are certain: undone.
+    if (!(dialect() === 'pg' && isDatabaseUnavailable(err))) await undo();
     throw err;
   }
   const { photo, duplicate } = committed;
