@@ -7,6 +7,7 @@ import {
   expiredSessionIds,
   findEvent,
   findSession,
+  hitRateLimit,
   listEvents,
   listPhotos,
   pruneAuthSessions,
@@ -163,9 +164,28 @@ export function startSweeper(): void {
   if (g.__pbSweeper) return;
   const { cleanupIntervalMs } = getConfig();
   g.__pbSweeper = setInterval(() => {
-    runSweep().catch((err) => console.error('[cleanup] sweep failed:', err));
+    void periodicSweep(cleanupIntervalMs);
   }, cleanupIntervalMs);
   g.__pbSweeper.unref();
+}
+
+/**
+ * The periodic sweep of one process. Every worker of every instance runs a timer, but one sweep
+ * per interval is enough for the whole installation (hosted, each lists the whole bucket): the
+ * first process to count itself in the interval's window (a rate_limits row, shared by every
+ * process through the database) sweeps, the others skip. The window is a little shorter than the
+ * interval, so the next tick opens a new one. True when this process swept.
+ */
+export async function periodicSweep(intervalMs: number, now = new Date()): Promise<boolean> {
+  try {
+    const { count } = await hitRateLimit('sweep:periodic', now, Math.floor(intervalMs * 0.9));
+    if (count > 1) return false;
+    await runSweep();
+    return true;
+  } catch (err) {
+    console.error('[cleanup] sweep failed:', err);
+    return false;
+  }
 }
 
 export function stopSweeper(): void {
