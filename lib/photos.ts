@@ -156,12 +156,17 @@ export async function reserveUploadSlot(
 }
 
 /** Gives a slot back (a no-op once its photo committed). */
-export async function releaseUploadSlot(slot: UploadSlot): Promise<void> {
+export async function releaseUploadSlot(slot: UploadSlot, attempt = 0): Promise<void> {
   try {
     await deleteUploadSlot(slot.id);
   } catch (err) {
-    // The database may be what failed the upload; the slot's expiry frees it then.
+    // The database may be what failed the upload (restarting, unreachable): try again in the
+    // background, 1, 2, 4 … 32 s later (a slot left holds one of the session's places), then
+    // leave it to the slot's expiry.
     console.error(`[photos] could not release upload slot ${slot.id}: ${(err as Error).message}`);
+    if (attempt < 6) {
+      setTimeout(() => void releaseUploadSlot(slot, attempt + 1), 1000 * 2 ** attempt).unref();
+    }
   }
 }
 
