@@ -228,9 +228,14 @@ async function storeAndCommit(
     await undo();
     return { photo, session: (await findSession(photo.sessionId)) as SessionWithCounts, duplicate };
   }
-  // Committed: from here on the files are the row's, whatever fails next.
-  publish({ kind: 'changed', sessionId });
-  return { photo, session: (await findSession(sessionId)) as SessionWithCounts, duplicate };
+  // Committed: from here on the files are the row's, whatever fails next. The streams are told
+  // even if the session cannot be read back now (they read the change log themselves).
+  const session = await findSession(sessionId).catch((err: unknown) => {
+    publish({ kind: 'changed', sessionId });
+    throw err;
+  });
+  publish({ kind: 'changed', sessionId, version: session?.version });
+  return { photo, session: session as SessionWithCounts, duplicate };
 }
 
 /**

@@ -208,7 +208,7 @@ export async function updateSession(id: string, input: UpdateSessionInput): Prom
     });
     return (await findSession(session.id)) as SessionWithCounts;
   });
-  publish({ kind: isExpired(updated) ? 'gone' : 'changed', sessionId: updated.id });
+  publish({ kind: isExpired(updated) ? 'gone' : 'changed', sessionId: updated.id, version: updated.version });
   return updated;
 }
 
@@ -235,7 +235,7 @@ export async function setSessionLayout(id: string, layout: string, role: Role): 
     await writeSessionChange(session.id, { updatedAt: new Date(), layout: layout as Layout });
     return (await findSession(session.id)) as SessionWithCounts;
   });
-  publish({ kind: 'changed', sessionId: updated.id });
+  publish({ kind: 'changed', sessionId: updated.id, version: updated.version });
   return updated;
 }
 
