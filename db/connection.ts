@@ -212,6 +212,11 @@ export function isForeignKeyViolation(err: unknown): boolean {
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = errorCode(err);
+  // A socket error of the database's own connection: postgres.js (and drizzle's wrapper) put the
+  // failed query on it; the client's own reset carries none (lib/http.ts tells that one apart).
+  const e = err as { query?: unknown } | null;
+  if (typeof e?.query === 'string' && (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT'))
+    return true;
   return (
     code === 'SQLITE_BUSY' ||
     code === 'ECONNREFUSED' ||

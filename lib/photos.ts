@@ -348,6 +348,12 @@ export interface ComposeOptions {
  * was deleted since the session was read: the session is gone too, and that is the answer (404
  * session_not_found), not event_not_found.
  */
+/** No photos to compose: 409, unless the session went meanwhile (its photos with it): then 404. */
+async function noPhotos(sessionId: string): Promise<never> {
+  await loadSession(sessionId);
+  throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+}
+
 async function eventOfSession(session: { id: string; eventId: string }): Promise<EventRow> {
   try {
     return await loadEvent(session.eventId);
@@ -371,8 +377,7 @@ export async function composeResult(
   const session = await loadLiveSession(sessionId);
   assertDiskRoom();
   const photos = await listPhotos(session.id, 'uploaded');
-  if (photos.length === 0)
-    throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  if (photos.length === 0) await noPhotos(session.id);
   const files = photos.map((p) => () => readPhotoBuffer(p.storageKey, 'full'));
   const event = await eventOfSession(session);
   const layout = requested ?? event.layouts[0] ?? 'grid';
@@ -409,8 +414,7 @@ export async function renderSessionPreview(sessionId: string, layout: string): P
     throw new ApiError('invalid_layout', `"layout" must be one of: ${event.layouts.join(', ')}.`);
   }
   const photos = await listPhotos(session.id, 'uploaded');
-  if (photos.length === 0)
-    throw new ApiError('no_photos', 'There are no photos in this session to make a picture from.');
+  if (photos.length === 0) await noPhotos(session.id);
   const files = photos.map((p) => () => readPhotoBuffer(p.storageKey, 'full'));
   let image: NormalizedImage;
   try {
