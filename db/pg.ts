@@ -37,7 +37,9 @@ export function poolBackoff(retries: number): number {
 
 /** Opens a pool (postgres.js connects lazily, on the first query). */
 export function openPg(url: string, options: postgres.Options<Record<string, never>> = {}): PgDb {
-  const client = postgres(url, { onnotice: () => {}, backoff: poolBackoff, ...options });
+  // connect_timeout: postgres.js waits 30 s for a connection by default; a request that asked for
+  // one while PostgreSQL restarted waited that long for its 503 (tests/hosted/cross-instance).
+  const client = postgres(url, { onnotice: () => {}, backoff: poolBackoff, connect_timeout: 5, ...options });
   return drizzle(client, { schema }) as PgDb;
 }
 

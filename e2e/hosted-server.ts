@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, hostedEnvFor, startHostedStack } from '../bench/lib/hosted';
 import { nextBuild, type RunningServer, startProduct } from '../bench/lib/servers';
+import { pidAlive } from '../bench/lib/util';
 import { startNginx } from '../tests/support/nginx';
-import { E2E_ADMIN_TOKEN, E2E_BOOTH_TOKEN, E2E_HOSTED_PORT } from './env';
+import { E2E_APP_ENV } from './app-env.mjs';
+import { E2E_HOSTED_PORT } from './env';
 
 const root = process.cwd();
 const distDir = '.next-e2e';
@@ -19,15 +21,6 @@ const log = (line: string) => console.log(`[e2e hosted] ${line}`);
 const stops: { name: string; pids: number[]; stop: () => Promise<void> }[] = [];
 let stopRequested = false;
 let stopping: Promise<void> | undefined;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Registers something started; when a stop came in meanwhile, start-up ends here. */
 function started(name: string, pids: number[], stop: () => Promise<void>): void {
@@ -44,7 +37,7 @@ function shutdown(code: number): void {
     for (const s of [...stops].reverse()) {
       await s.stop().catch((err) => console.error(`[e2e hosted] stopping ${s.name}: ${err}`));
     }
-    const left = pids.filter(alive);
+    const left = pids.filter(pidAlive);
     if (left.length > 0) throw new Error(`processes still running after stop: ${left.join(', ')}`);
     log('stopped');
   })();
@@ -90,18 +83,7 @@ async function main() {
   const env = {
     ...hostedEnvFor(services.stack, databaseUrl),
     TRUST_PROXY: '1',
-    BOOTH_TOKEN: E2E_BOOTH_TOKEN,
-    ADMIN_TOKEN: E2E_ADMIN_TOKEN,
-    PUBLIC_URL: '',
-    EVENT_NAME: 'Anna & Boris',
-    WIFI_SSID: 'Wedding Guests',
-    WIFI_PASSWORD: 'confetti;2026',
-    BOOTH_IDLE_SECONDS: '600',
-    SESSION_TTL_MINUTES: '30',
-    CLEANUP_INTERVAL_MINUTES: '60',
-    TELEGRAM_BOT_TOKEN: '123456789:e2e-fake-token-never-used-AAAAAAAAAA',
-    TELEGRAM_BOT_USERNAME: 'e2e_photobooth_bot',
-    TELEGRAM_MODE: 'external',
+    ...E2E_APP_ENV,
   };
   // Both at once, as a deployment's instances start: migrations are serialised by the database.
   const instances = await Promise.allSettled(

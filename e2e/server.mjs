@@ -5,6 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { E2E_APP_ENV } from './app-env.mjs';
 
 const root = process.cwd();
 const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -31,20 +32,7 @@ const child = spawn(process.execPath, [path.join(root, 'server.mjs'), '-p', port
     NODE_ENV: 'production',
     WEB_CONCURRENCY: '2',
     DATA_DIR: dataDir,
-    BOOTH_TOKEN: 'e2e-booth-token-0123456789',
-    ADMIN_TOKEN: 'e2e-admin-token-0123456789',
-    PUBLIC_URL: '',
-    EVENT_NAME: 'Anna & Boris',
-    WIFI_SSID: 'Wedding Guests',
-    WIFI_PASSWORD: 'confetti;2026',
-    BOOTH_IDLE_SECONDS: '600',
-    SESSION_TTL_MINUTES: '30',
-    CLEANUP_INTERVAL_MINUTES: '60',
-    // The bot is configured but run elsewhere ('external'): the booth shows its deep-link QR and
-    // nothing here contacts Telegram.
-    TELEGRAM_BOT_TOKEN: '123456789:e2e-fake-token-never-used-AAAAAAAAAA',
-    TELEGRAM_BOT_USERNAME: 'e2e_photobooth_bot',
-    TELEGRAM_MODE: 'external',
+    ...E2E_APP_ENV,
   },
 });
 

@@ -40,14 +40,6 @@ export function frameBlobKey(frameKey: string): string {
 }
 
 /**
- * The file of a photo in the embedded store (DATA_DIR/<blob key>). For tests and tools that look
- * at a booth's data directory; the app itself reads and writes through the blob store.
- */
-export function filePath(storageKey: string, variant: Variant): string {
-  return path.join(getConfig().dataDir, photoBlobKey(storageKey, variant));
-}
-
-/**
  * Temporary files carry the pid so the start-up sweep can tell a dead process's leftovers. `dir`:
  * another temporary folder (on the file system of the final file, for the rename); default tmp/.
  */
@@ -329,13 +321,23 @@ export async function sweepTmp(opts: { all?: boolean; maxAgeMs?: number } = {}):
 export async function listPhotoFiles(): Promise<
   { key: string; storageKey: string | null; sessionId: string; size: number; mtimeMs: number }[]
 > {
-  return (await listAll('photos/')).map((e) => {
-    const [, sessionId = '', name = ''] = e.key.split('/');
+  return (await listImageBlobs('photos/')).map(({ owner, ...e }) => ({ ...e, sessionId: owner }));
+}
+
+/**
+ * The JPEG blobs of a folder of "<owner>/<id>.jpg" and "<id>.thumb.jpg" (photos/, pictures/): each
+ * with its storage key "<owner>/<id>" (null for a name that is not ours), owner, size and age.
+ */
+async function listImageBlobs(
+  folder: string,
+): Promise<{ key: string; storageKey: string | null; owner: string; size: number; mtimeMs: number }[]> {
+  return (await listAll(folder)).map((e) => {
+    const [, owner = '', name = ''] = e.key.split('/');
     const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
     return {
       key: e.key,
-      storageKey: m ? `${sessionId}/${m[1]}` : null,
-      sessionId,
+      storageKey: m ? `${owner}/${m[1]}` : null,
+      owner,
       size: e.bytes,
       mtimeMs: e.lastModified.getTime(),
     };
@@ -356,11 +358,6 @@ export async function removeListedBlob(key: string): Promise<void> {
 
 export function framesDir(): string {
   return path.join(getConfig().dataDir, 'frames');
-}
-
-/** The file of a frame in the embedded store (tests and tools; the app reads readFrameBuffer). */
-export function frameFilePath(frameKey: string): string {
-  return path.join(getConfig().dataDir, frameBlobKey(frameKey));
 }
 
 /** Writes a frame PNG durably and returns its new frame key. */
@@ -419,11 +416,6 @@ export function picturesDir(): string {
   return path.join(getConfig().dataDir, 'pictures');
 }
 
-/** The file of a picture in the embedded store (tests and tools; the app reads openPicture). */
-export function pictureFilePath(storageKey: string, variant: Variant = 'full'): string {
-  return path.join(getConfig().dataDir, pictureBlobKey(storageKey, variant));
-}
-
 /**
  * Writes a picture's blobs durably, before the row that points at them is committed. Returns a
  * function that removes them again.
@@ -470,14 +462,5 @@ export async function removeEventPictures(eventId: string): Promise<void> {
 export async function listPictureFiles(): Promise<
   { key: string; storageKey: string | null; size: number; mtimeMs: number }[]
 > {
-  return (await listAll('pictures/')).map((e) => {
-    const [, eventId = '', name = ''] = e.key.split('/');
-    const m = /^([0-9a-f-]{36})(\.thumb)?\.jpg$/.exec(name);
-    return {
-      key: e.key,
-      storageKey: m ? `${eventId}/${m[1]}` : null,
-      size: e.bytes,
-      mtimeMs: e.lastModified.getTime(),
-    };
-  });
+  return (await listImageBlobs('pictures/')).map(({ owner: _event, ...e }) => e);
 }

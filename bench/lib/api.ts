@@ -31,12 +31,16 @@ export async function uploadPhoto(
     headers: { 'content-type': contentType, ...(asBooth ? boothAuth : {}) },
     body: new Uint8Array(body),
   });
+  return { status: r.status, json: await readJson(r) };
+}
+
+/** A response's body as JSON, or its text when it is not JSON (an error page of a proxy). */
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers read loosely
+export async function readJson(r: Response): Promise<any> {
   const text = await r.text();
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    json = text;
+    return text;
   }
-  return { status: r.status, json };
 }

@@ -104,3 +104,13 @@ export async function pool<T, R>(
   await Promise.all(workers);
   return out;
 }
+
+/** Whether a process with this pid is still there (a test's check that what it started is gone). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,16 +5,9 @@ import { openSse, type SseClient } from '../../bench/lib/sse';
 import { dbRows } from '../support/db';
 import { makeTempDir } from '../support/env';
 import { isHosted } from '../support/mode';
+import { expectLimitHeld, uploadedPhotoRows } from '../support/photo-rows';
 import { readStoredBlob, storedBlobKeys, tmpFiles } from '../support/storage';
-import {
-  boothAuth,
-  createSession,
-  getJson,
-  noisyJpeg,
-  type RunningServer,
-  startCluster,
-  upload,
-} from './support';
+import { boothAuth, createSession, noisyJpeg, type RunningServer, startCluster, upload } from './support';
 
 /**
  * SIGKILL the production server (primary and workers, as a power cut or the OOM killer would)
@@ -88,18 +81,7 @@ describe('crash in the middle of event load (node server.mjs, 2 workers)', () =>
     // SQLite's own check of its file (PostgreSQL's WAL recovery is not ours to check).
     if (!isHosted())
       expect(await dbRows('pragma integrity_check', [], dataDir)).toEqual([{ integrity_check: 'ok' }]);
-    const rows = await dbRows<{
-      id: string;
-      session_id: string;
-      order_index: number;
-      bytes: number;
-      sha256: string;
-      storage_key: string;
-    }>(
-      "select id, session_id, order_index, bytes, sha256, storage_key from session_photos where photo_type = 'uploaded'",
-      [],
-      dataDir,
-    );
+    const rows = await uploadedPhotoRows(dataDir);
     const byId = new Map(rows.map((r) => [r.id, r]));
 
     // Every acknowledged photo: in the database as acknowledged, served byte for byte.
@@ -116,13 +98,7 @@ describe('crash in the middle of event load (node server.mjs, 2 workers)', () =>
     }
 
     // Counts agree with the rows; order_index is 0..n-1 without duplicates; the limit held.
-    for (const id of sessions) {
-      const mine = rows.filter((r) => r.session_id === id).map((r) => r.order_index);
-      expect(mine.length).toBeLessThanOrEqual(5);
-      expect([...mine].sort((a, b) => a - b)).toEqual(mine.map((_, i) => i));
-      const { json } = await getJson(`${server.url}/api/session/${id}`);
-      expect(json.session.photo_count).toBe(mine.length);
-    }
+    await expectLimitHeld(sessions, rows, server.url);
 
     // Stored: exactly the files of the rows (full + thumb), whole; no temporary file left.
     const expected = new Set(

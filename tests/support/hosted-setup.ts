@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startHostedStack } from '../../bench/lib/hosted';
+import { pidAlive } from '../../bench/lib/util';
 
 /**
  * The hosted project's global setup: ONE throwaway PostgreSQL cluster and ONE Swift (S3 API) with
@@ -11,20 +12,11 @@ import { startHostedStack } from '../../bench/lib/hosted';
 
 export const TEST_BUCKET = 'pb-test';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export default async function setup(project: TestProject) {
   const running = await startHostedStack(TEST_BUCKET);
   project.provide('hostedStack', running.stack);
   return async () => {
-    const left = (await running.stop()).filter(alive);
+    const left = (await running.stop()).filter(pidAlive);
     if (left.length > 0) throw new Error(`hosted test stack: processes still running after stop: ${left}`);
   };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, sleep } from '../../bench/lib/util';
+import { freePort, pidAlive, sleep } from '../../bench/lib/util';
 
 /**
  * A throwaway PostgreSQL cluster for hosted-mode tests: initdb in a temporary directory, one server
@@ -67,15 +67,6 @@ async function pgCommand(bin: string, args: string[], timeoutMs: number): Promis
   await run(file, argv, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function startPostgres(opts: PostgresOptions = {}): Promise<RunningPostgres> {
   const bin = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-pg-'));
@@ -113,13 +104,13 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Running
     } catch {
       // fall through to the pid
     }
-    if (pid && alive(pid)) {
+    if (pid && pidAlive(pid)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
-      for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+      for (let i = 0; i < 50 && pidAlive(pid); i++) await sleep(100);
     }
   };
 
