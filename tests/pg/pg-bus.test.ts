@@ -6,7 +6,7 @@
  * down does not throw. And the advisory lock (lib/pg-lock.ts) lets exactly one of two run.
  */
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closePgForTests } from '@/db/pg';
 import { publish, type SessionEvent, subscribe } from '@/lib/events';
 import {
@@ -265,10 +265,14 @@ describe('withPgAdvisoryLock', () => {
     const first = withPgAdvisoryLock(pg.url, KEY, work);
     const second = withPgAdvisoryLock(pg.url, KEY, work);
     // The loser answers without waiting for the winner.
-    const loser = await Promise.race([first, second]);
-    expect(loser).toEqual({ ran: false });
-    expect(running).toBe(1);
-    release();
+    try {
+      const loser = await Promise.race([first, second]);
+      expect(loser).toEqual({ ran: false });
+      // The winner's answer may be read after the loser's: it starts its work a moment later.
+      await vi.waitFor(() => expect(running).toBe(1), { timeout: 5000, interval: 10 });
+    } finally {
+      release();
+    }
     const results = await Promise.all([first, second]);
     expect(results.filter((r) => r.ran)).toEqual([{ ran: true, result: 'swept' }]);
     expect(running).toBe(1);
