@@ -134,19 +134,21 @@ export type SweepJson = CleanupJson & { orphans: number; tmp: number };
  * lock taken skips this round (another is sweeping) and answers zeros.
  */
 export async function runSweep(opts: { startup?: boolean } = {}): Promise<SweepJson> {
+  // Upload temp files are this instance's own disk: every instance sweeps its own, whoever holds
+  // the fleet's lock (a dead process's files, by the pid in their name, or an hour old).
+  const tmp = await sweepTmp({ all: false });
   const url = getConfig().databaseUrl;
-  if (!url) return sweepOnce(opts);
+  if (!url) return { ...(await sweepOnce(opts)), tmp };
   const swept = await withPgAdvisoryLock(url, SWEEP_LOCK_ID, () => sweepOnce(opts));
   return swept.ran
-    ? swept.result
-    : { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0, orphans: 0, tmp: 0 };
+    ? { ...swept.result, tmp }
+    : { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0, orphans: 0, tmp };
 }
 
-async function sweepOnce(opts: { startup?: boolean }): Promise<SweepJson> {
+async function sweepOnce(opts: { startup?: boolean }): Promise<Omit<SweepJson, 'tmp'>> {
   const expired = await cleanupExpired();
   // At start-up no upload of this process is in flight; in a bucket another instance's may be.
   const orphans = await sweepOrphans({ all: opts.startup && bytesOnDisk() });
-  const tmp = await sweepTmp({ all: false });
   // Ended logins and rate-limit windows: small rows, but nothing else would remove them.
   const now = new Date();
   await pruneAuthSessions(now);
@@ -154,7 +156,7 @@ async function sweepOnce(opts: { startup?: boolean }): Promise<SweepJson> {
   await prunePairings(now);
   // At start-up no upload is in flight: slots a crash left behind are free again at once.
   await pruneUploadSlots(now, opts.startup);
-  return { ...expired, orphans: orphans.files, tmp };
+  return { ...expired, orphans: orphans.files };
 }
 
 const g = globalThis as unknown as { __pbSweeper?: ReturnType<typeof setInterval> };
@@ -174,12 +176,16 @@ export function startSweeper(): void {
  * per interval is enough for the whole installation (hosted, each lists the whole bucket): the
  * first process to count itself in the interval's window (a rate_limits row, shared by every
  * process through the database) sweeps, the others skip. The window is a little shorter than the
- * interval, so the next tick opens a new one. True when this process swept.
+ * interval, so the next tick opens a new one (a process that skips still sweeps its own upload temp
+ * files: they are on its disk). True when this process swept.
  */
 export async function periodicSweep(intervalMs: number, now = new Date()): Promise<boolean> {
   try {
     const { count } = await hitRateLimit('sweep:periodic', now, Math.floor(intervalMs * 0.9));
-    if (count > 1) return false;
+    if (count > 1) {
+      await sweepTmp({ all: false }); // this process's own disk: no other process sweeps it
+      return false;
+    }
     await runSweep();
     return true;
   } catch (err) {
