@@ -1,11 +1,9 @@
 import fs from 'node:fs';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import postgres from 'postgres';
 import { type RunningNginx, startNginx } from '../../tests/support/nginx';
 import { type RunningPostgres, startPostgres } from '../../tests/support/postgres';
-import { type RunningSwift, startSwift } from '../../tests/support/swift';
+import { createBucket, type RunningSwift, startSwift, swiftClient } from '../../tests/support/swift';
 import { type RunningServer, startProduct } from './servers';
-import { sleep } from './util';
 
 /**
  * Hosted mode's stack, shared by the benchmarks (bench/b9-hosted.ts) and the hosted test project
@@ -52,22 +50,9 @@ export async function startHostedStack(bucket: string): Promise<RunningHostedSta
     if (p.status === 'rejected') throw p.reason;
     if (s.status === 'rejected') throw s.reason;
     if (!pg || !swift) throw new Error('unreachable');
-    const s3 = new S3Client({
-      endpoint: swift.endpoint,
-      region: swift.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey },
-    });
+    const s3 = swiftClient(swift);
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-          break;
-        } catch (err) {
-          if (attempt >= 20) throw err;
-          await sleep(500);
-        }
-      }
+      await createBucket(s3, bucket);
     } finally {
       s3.destroy();
     }

@@ -41,6 +41,21 @@ export async function makePhoneJpeg(
   return fs.statSync(file).size;
 }
 
+/** Pure camera noise as a JPEG: a 3000×2000 one at quality 90 is about 4 MB (nothing to compress). */
+export function noiseJpeg(width = 3000, height = 2000, quality = 90): Promise<Buffer> {
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+    },
+  })
+    .jpeg({ quality })
+    .toBuffer();
+}
+
 /** A small phone-like JPEG (about 40 KB), for the request-rate benchmarks. */
 export function smallJpeg(width = 640, height = 480): Promise<Buffer> {
   return sharp({

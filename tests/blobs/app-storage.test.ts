@@ -4,11 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  CreateBucketCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,9 +49,10 @@ import {
   storePhotoFiles,
   storePictureFiles,
 } from '@/lib/storage';
+import { noiseJpeg } from '../../bench/lib/images';
 import { ADMIN_TOKEN, BOOTH_TOKEN, makeTempDir } from '../support/env';
 import { call, photoForm } from '../support/http';
-import { type RunningSwift, startSwift } from '../support/swift';
+import { createBucket, type RunningSwift, startSwift, swiftClient } from '../support/swift';
 
 /**
  * lib/storage.ts, the app's one way to the bytes of photos, thumbnails, pictures and frames, on
@@ -77,17 +77,7 @@ let swift: RunningSwift;
 let admin: S3Client;
 
 beforeAll(async () => {
-  big = await sharp({
-    create: {
-      width: 3000,
-      height: 2000,
-      channels: 3,
-      background: '#000',
-      noise: { type: 'gaussian', mean: 128, sigma: 50 },
-    },
-  })
-    .jpeg({ quality: 90 })
-    .toBuffer();
+  big = await noiseJpeg();
   small = await sharp(big).resize(400).jpeg().toBuffer();
   frame = await sharp({
     create: { width: 300, height: 200, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
@@ -95,12 +85,7 @@ beforeAll(async () => {
     .png()
     .toBuffer();
   swift = await startSwift();
-  admin = new S3Client({
-    region: swift.region,
-    endpoint: swift.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey },
-  });
+  admin = swiftClient(swift);
 }, 120_000);
 
 afterAll(async () => {
@@ -149,7 +134,7 @@ let buckets = 0;
 /** The variables of a fresh bucket on the Swift (made now), with a prefix. */
 async function newBucket(): Promise<{ bucket: string; prefix: string; env: Record<string, string> }> {
   const bucket = `pb-app-${++buckets}`;
-  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  await createBucket(admin, bucket);
   const prefix = 'deploy-a/';
   return {
     bucket,

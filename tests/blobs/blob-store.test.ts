@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BlobStore, DiskBlobStore, S3BlobStore } from '@/lib/blobs';
 import { ApiError } from '@/lib/errors';
+import { noiseJpeg } from '../../bench/lib/images';
 import { freePort } from '../../bench/lib/util';
 import { makeTempDir } from '../support/env';
-import { type RunningSwift, startSwift } from '../support/swift';
+import { createBucket, type RunningSwift, startSwift, swiftClient } from '../support/swift';
 
 /**
  * One suite, both stores: files in a directory, and an S3 bucket on a real OpenStack Swift (its
@@ -50,17 +51,7 @@ let photo: Buffer; // a real 3000×2000 camera-noise JPEG, about 4 MB
 let dir: string;
 
 beforeAll(async () => {
-  photo = await sharp({
-    create: {
-      width: 3000,
-      height: 2000,
-      channels: 3,
-      background: '#000',
-      noise: { type: 'gaussian', mean: 128, sigma: 50 },
-    },
-  })
-    .jpeg({ quality: 90 })
-    .toBuffer();
+  photo = await noiseJpeg();
   dir = makeTempDir('pb-blobs-');
 }, 60_000);
 
@@ -113,13 +104,8 @@ async function s3Harness(): Promise<Harness> {
     forcePathStyle: true,
     prefix: 'deploy-a/',
   };
-  const admin = new S3Client({
-    region: swift.region,
-    endpoint: swift.endpoint,
-    forcePathStyle: true,
-    credentials: config.credentials,
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const admin = swiftClient(swift);
+  await createBucket(admin, BUCKET);
   const store = new S3BlobStore(config);
   return {
     store,
@@ -311,13 +297,8 @@ describe('S3 blob store: the bucket is private and its failures are 507', () => 
   beforeAll(async () => {
     swift = await startSwift();
     const credentials = { accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey };
-    const admin = new S3Client({
-      region: swift.region,
-      endpoint: swift.endpoint,
-      forcePathStyle: true,
-      credentials,
-    });
-    await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const admin = swiftClient(swift);
+    await createBucket(admin, BUCKET);
     admin.destroy();
     store = new S3BlobStore({
       bucket: BUCKET,

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, noisyJpeg, type RunningServer, upload } from '../load/support';
 import { makeTempDir } from '../support/env';
 import { boothAuth, startServer } from '../support/server';
-import { type RunningSwift, startSwift } from '../support/swift';
+import { createBucket, type RunningSwift, startSwift, swiftClient } from '../support/swift';
 
 /**
  * The built server (`node server.mjs`, two workers) with S3_BUCKET on a real OpenStack Swift:
@@ -27,13 +27,8 @@ let dataDir: string;
 
 beforeAll(async () => {
   swift = await startSwift();
-  admin = new S3Client({
-    region: swift.region,
-    endpoint: swift.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey },
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  admin = swiftClient(swift);
+  await createBucket(admin, BUCKET);
   dataDir = makeTempDir('pb-s3-server-');
   server = await startServer(dataDir, {
     S3_BUCKET: BUCKET,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blobStore, S3BlobStore } from '@/lib/blobs';
@@ -16,6 +16,7 @@ import {
 } from '../support/mode';
 import { startServer } from '../support/server';
 import { readStoredBlob, storedBlobKeys, storedBlobNames } from '../support/storage';
+import { swiftClient } from '../support/swift';
 
 /**
  * The hosted project's own plumbing (this file runs only there): the run's PostgreSQL and Swift,
@@ -83,12 +84,7 @@ describe('hosted test mode', () => {
     expect(await readStoredBlob('photos/s1/none.jpg')).toBeNull();
     // In the bucket itself: under the prefix, nowhere else.
     const { s3 } = hostedStack();
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
+    const client = swiftClient(s3);
     try {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'pb_test_' }));
       const prefix = getConfig().s3?.prefix;

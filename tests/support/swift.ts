@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort, sleep } from '../../bench/lib/util';
 
 /**
@@ -283,4 +284,33 @@ export async function startSwift(): Promise<RunningSwift> {
     stop,
   };
   return running;
+}
+
+/** Where a Swift's S3 API answers and who may sign: a started one, or the hosted run's shared one. */
+export type SwiftAccess = Pick<RunningSwift, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>;
+
+/** An S3 client of the test itself (to make buckets and look inside them); destroy() it after. */
+export function swiftClient(swift: SwiftAccess): S3Client {
+  return new S3Client({
+    region: swift.region,
+    endpoint: swift.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey },
+  });
+}
+
+/**
+ * Makes a bucket; a Swift just started may answer 503 for a few seconds more while its rings
+ * settle, so this retries (20 × 500 ms).
+ */
+export async function createBucket(client: S3Client, bucket: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await sleep(500);
+    }
+  }
 }
