@@ -86,10 +86,12 @@ export async function insertSession(row: NewSessionRow): Promise<void> {
 }
 
 // The hottest query (every request and every live event reads a session): prepared once per
-// connection, it costs ~6 µs instead of ~85 µs of query building (BENCHMARKS.md, B1).
+// handle, it costs ~6 µs instead of ~85 µs of query building on SQLite (BENCHMARKS.md, B1); on
+// PostgreSQL ~50 µs of this process's CPU instead of ~220 µs, and the server parses and plans it
+// once per connection (a named statement: postgres.js prepares it on each connection it runs on).
 const findSessionStatements = new WeakMap<Db, ReturnType<typeof prepareFindSession>>();
 function prepareFindSession(db: Db) {
-  return db
+  const query = db
     .select({
       ...sessionColumns(),
       photoCount: photoCountSql,
@@ -97,12 +99,23 @@ function prepareFindSession(db: Db) {
       pictureToken: pictureTokenSql,
     })
     .from(t.sessions)
-    .where(eq(t.sessions.id, sql.placeholder('id')))
-    .prepare();
+    .where(eq(t.sessions.id, sql.placeholder('id')));
+  // PostgreSQL's builder takes a statement name (the handle is typed as SQLite's; db/connection.ts).
+  return (query as unknown as { prepare(name?: string): ReturnType<typeof query.prepare> }).prepare(
+    dialect() === 'pg' ? 'find_session' : undefined,
+  );
 }
+
+type FoundSessionRow = NonNullable<Awaited<ReturnType<ReturnType<typeof prepareFindSession>['get']>>>;
 
 export async function findSession(id: string): Promise<SessionWithCounts | undefined> {
   const db = await conn();
+  let statement = findSessionStatements.get(db);
+  if (!statement) {
+    statement = prepareFindSession(db);
+    findSessionStatements.set(db, statement);
+  }
+  const prepared = statement;
   if (dialect() === 'pg') {
     if (inTransaction()) {
       // Inside a transaction the row is locked first, until the transaction ends: what it decides
@@ -112,23 +125,11 @@ export async function findSession(id: string): Promise<SessionWithCounts | undef
       const lock = db.select({ id: t.sessions.id }).from(t.sessions).where(eq(t.sessions.id, id));
       await (lock as unknown as { for(m: 'update'): typeof lock }).for('update');
     }
-    const rows = await db
-      .select({
-        ...sessionColumns(),
-        photoCount: photoCountSql,
-        hasResult: hasResultSql,
-        pictureToken: pictureTokenSql,
-      })
-      .from(t.sessions)
-      .where(eq(t.sessions.id, id));
+    const rows = (await (
+      prepared as unknown as { execute(p: { id: string }): Promise<FoundSessionRow[]> }
+    ).execute({ id })) as FoundSessionRow[];
     return rows[0] ? withCounts(rows[0]) : undefined;
   }
-  let statement = findSessionStatements.get(db);
-  if (!statement) {
-    statement = prepareFindSession(db);
-    findSessionStatements.set(db, statement);
-  }
-  const prepared = statement;
   const row = await sqliteStatement(() => prepared.get({ id }));
   return row ? withCounts(row) : undefined;
 }
