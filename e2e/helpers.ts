@@ -20,18 +20,34 @@ export { makePhoto, PHONE_EXIF_JPEG };
 export const GUEST_LINK =
   /^https?:\/\/[^/\s]+\/s\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Reads the QR code drawn on the page: a screenshot of the element, decoded with jsQR. */
+/**
+ * Reads the QR code drawn on the page: a screenshot of the element, decoded with jsQR. A screen
+ * that has just appeared may still be fading or scaling in (CI once caught a QR mid-transition),
+ * so it tries again for up to 5 s until one screenshot decodes.
+ */
 export async function decodeQr(locator: Locator): Promise<string> {
   await expect(locator).toBeVisible();
-  const png = await locator.screenshot();
+  const read: { text: string | null } = { text: null };
+  await expect
+    .poll(
+      async () => {
+        read.text = await readQrPng(await locator.screenshot());
+        return read.text !== null;
+      },
+      { message: 'no QR code could be read from the element', timeout: 5_000, intervals: [100, 250, 500] },
+    )
+    .toBe(true);
+  return read.text as string;
+}
+
+async function readQrPng(png: Buffer): Promise<string | null> {
   const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const code = jsQR(
     new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
     info.width,
     info.height,
   );
-  if (!code) throw new Error('no QR code could be read from the element');
-  return code.data;
+  return code?.data ?? null;
 }
 
 export async function loginBooth(page: Page): Promise<void> {
