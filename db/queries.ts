@@ -125,9 +125,9 @@ export async function findSession(id: string): Promise<SessionWithCounts | undef
       const lock = db.select({ id: t.sessions.id }).from(t.sessions).where(eq(t.sessions.id, id));
       await (lock as unknown as { for(m: 'update'): typeof lock }).for('update');
     }
-    const rows = (await (
-      prepared as unknown as { execute(p: { id: string }): Promise<FoundSessionRow[]> }
-    ).execute({ id })) as FoundSessionRow[];
+    // PostgreSQL's prepared query answers rows (SQLite's, typed here, has get()).
+    const pgPrepared = prepared as unknown as { execute(p: { id: string }): Promise<FoundSessionRow[]> };
+    const rows = await pgPrepared.execute({ id });
     return rows[0] ? withCounts(rows[0]) : undefined;
   }
   const row = await sqliteStatement(() => prepared.get({ id }));

@@ -45,8 +45,15 @@ const ORPHAN_GRACE_MS = 5 * 60_000;
 const BUCKET_ORPHAN_GRACE_MS = 60 * 60_000;
 const orphanGraceMs = () => (bytesOnDisk() ? ORPHAN_GRACE_MS : BUCKET_ORPHAN_GRACE_MS);
 
+const NOTHING_DELETED: CleanupJson = {
+  deleted_sessions: 0,
+  deleted_photos: 0,
+  deleted_pictures: 0,
+  freed_bytes: 0,
+};
+
 export async function cleanupExpired(now = new Date()): Promise<CleanupJson> {
-  const result: CleanupJson = { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0 };
+  const result: CleanupJson = { ...NOTHING_DELETED };
   for (const id of await expiredSessionIds(now)) {
     const deleted = await transaction(async () => {
       const session = await findSession(id);
@@ -131,7 +138,8 @@ export type SweepJson = CleanupJson & { orphans: number; tmp: number };
 /**
  * One sweep. Embedded: this process's (server.mjs runs it in one worker at a time). Hosted: one
  * instance of the fleet at a time, under a PostgreSQL advisory lock; an instance that finds the
- * lock taken skips this round (another is sweeping) and answers zeros.
+ * lock taken skips this round (another is sweeping) and answers zeros for it; its own upload temp
+ * files it sweeps either way.
  */
 export async function runSweep(opts: { startup?: boolean } = {}): Promise<SweepJson> {
   // Upload temp files are this instance's own disk: every instance sweeps its own, whoever holds
@@ -140,9 +148,7 @@ export async function runSweep(opts: { startup?: boolean } = {}): Promise<SweepJ
   const url = getConfig().databaseUrl;
   if (!url) return { ...(await sweepOnce(opts)), tmp };
   const swept = await withPgAdvisoryLock(url, SWEEP_LOCK_ID, () => sweepOnce(opts));
-  return swept.ran
-    ? { ...swept.result, tmp }
-    : { deleted_sessions: 0, deleted_photos: 0, deleted_pictures: 0, freed_bytes: 0, orphans: 0, tmp };
+  return { ...(swept.ran ? swept.result : { ...NOTHING_DELETED, orphans: 0 }), tmp };
 }
 
 async function sweepOnce(opts: { startup?: boolean }): Promise<Omit<SweepJson, 'tmp'>> {
